@@ -1,0 +1,54 @@
+/**
+ * A source of time. Every policy reads time from a `Clock`, so tests can drive it with
+ * `ManualClock` instead of waiting.
+ */
+export interface Clock {
+  /** Milliseconds on a monotonic scale with an arbitrary origin. */
+  now(): number;
+  /**
+   * Resolves once `now()` has advanced by at least `ms`; at once when `ms <= 0`. Rejects with
+   * `signal.reason` when `signal` aborts (at once if it already has), and then leaves no timer.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** setTimeout's largest delay; longer sleeps are chained. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/** Checks a sleep's delay; returns whether there is anything to wait for. */
+export function checkSleep(owner: string, ms: number): boolean {
+  if (typeof ms !== 'number' || Number.isNaN(ms)) {
+    throw new RangeError(`${owner}: ms must be a number, got ${String(ms)}`);
+  }
+  return ms > 0;
+}
+
+/** The real clock: `performance.now()` and `setTimeout`. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  sleep(ms, signal) {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      if (!checkSleep('systemClock.sleep', ms)) return resolve();
+      const due = performance.now() + ms;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      // Timers may fire a little early, and cannot wait longer than MAX_TIMER_DELAY: re-arm
+      // until the clock really says `due`.
+      const arm = () => {
+        const left = due - performance.now();
+        if (left > 0) {
+          timer = setTimeout(arm, Math.min(Math.ceil(left), MAX_TIMER_DELAY));
+        } else {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      arm();
+    });
+  },
+};

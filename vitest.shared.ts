@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The test setup every workspace package shares. Results also go to .test-results/vitest.json,
+ * which the root test command sums into one "N passed, N failed" line.
+ */
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+    typecheck: {
+      enabled: true,
+      include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
+    reporters: ['default', 'json'],
+    outputFile: { json: '.test-results/vitest.json' },
+    restoreMocks: true,
+  },
+});
