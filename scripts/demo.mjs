@@ -13,9 +13,11 @@ async function flakyService() {
   return `payload ${calls}`;
 }
 
-const result = pipeline().execute(flakyService);
+const outcome = pipeline()
+  .execute(flakyService)
+  .then(
+    (value) => log(`succeeded: ${value}`),
+    (error) => log(`failed: ${error.message}`),
+  );
 await clock.advance(20);
-await result.then(
-  (value) => log(`succeeded: ${value}`),
-  (error) => log(`failed: ${error.message}`),
-);
+await outcome;
