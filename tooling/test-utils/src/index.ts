@@ -1,0 +1,1 @@
+export { systemProgram, type SystemProgram } from './system-program.js';
