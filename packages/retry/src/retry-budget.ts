@@ -22,8 +22,9 @@ const NAMES = ['ratio', 'minRetriesPerSecond', 'ttl', 'clock'] as const;
 const EPSILON = 1e-9;
 
 /**
- * How many events happened in the last `ttl` ms. Events of the same clock millisecond share an
- * entry, so memory stays below `ttl` entries however busy the service is.
+ * How many events happened in the last `ttl` ms. Each event is recorded at its time rounded up
+ * to the millisecond, so events of one millisecond share an entry (memory stays below `ttl`
+ * entries however busy the service is) and none is forgotten early (at most 1 ms late).
  */
 class RecentCount {
   readonly #times: number[] = [];
@@ -89,7 +90,7 @@ export class RetryBudget {
 
   /** Records a call. A `RetryPolicy` given this budget deposits once per `execute`. */
   deposit(): void {
-    this.#calls.add(this.#time());
+    this.#calls.add(Math.ceil(this.#clock.now()));
   }
 
   /**
@@ -97,24 +98,19 @@ export class RetryBudget {
    * `RetryPolicy` calls it before each retry and gives up when it returns false.
    */
   tryWithdraw(): boolean {
-    const now = this.#time();
+    const now = this.#clock.now();
     if (this.#retries.total(now, this.#ttl) + 1 > this.#allowed(now)) return false;
-    this.#retries.add(now);
+    this.#retries.add(Math.ceil(now));
     return true;
   }
 
   /** Retries the budget would allow right now. */
   get balance(): number {
-    const now = this.#time();
+    const now = this.#clock.now();
     return Math.max(0, Math.floor(this.#allowed(now) - this.#retries.total(now, this.#ttl)));
   }
 
   #allowed(now: number): number {
     return this.#ratio * this.#calls.total(now, this.#ttl) + this.#reserve + EPSILON;
-  }
-
-  /** The clock's time rounded up to the millisecond, so that one entry holds a whole millisecond. */
-  #time(): number {
-    return Math.ceil(this.#clock.now());
   }
 }
