@@ -1,0 +1,28 @@
+// Every smoke module and every entry it loads, written out literally: Deno then resolves them
+// from node_modules when it reads this file, so the suite runs with no permission granted.
+// A package that is not in the tree (yet) fails only when its loader is called.
+
+/** Smoke module name (smoke/<name>.js) -> its loader. */
+export const smokeModules = {
+  core: () => import('./core.js'),
+  retry: () => import('./retry.js'),
+  'circuit-breaker': () => import('./circuit-breaker.js'),
+  'rate-limiter': () => import('./rate-limiter.js'),
+  timeout: () => import('./timeout.js'),
+  fallback: () => import('./fallback.js'),
+  pipeline: () => import('./pipeline.js'),
+  'pipeline-timeout': () => import('./pipeline-timeout.js'),
+  all: () => import('./all.js'),
+};
+
+/** Package entry -> `import()` of it by name, resolved through its exports map. */
+export const importers = {
+  '@cemaf/core': () => import('@cemaf/core'),
+  '@cemaf/core/internal': () => import('@cemaf/core/internal'),
+  '@cemaf/retry': () => import('@cemaf/retry'),
+  '@cemaf/circuit-breaker': () => import('@cemaf/circuit-breaker'),
+  '@cemaf/rate-limiter': () => import('@cemaf/rate-limiter'),
+  '@cemaf/timeout': () => import('@cemaf/timeout'),
+  '@cemaf/fallback': () => import('@cemaf/fallback'),
+  '@cemaf/all': () => import('@cemaf/all'),
+};
