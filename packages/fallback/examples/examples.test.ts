@@ -1,0 +1,64 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { findUser } from './find-user.js';
+import { BadRequestError, recommendationsFor } from './recommendations.js';
+
+const here = new URL('./', import.meta.url);
+
+describe('README examples', () => {
+  it('shows every example file as it is', () => {
+    const readme = readFileSync(new URL('../README.md', here), 'utf8');
+    const examples = readdirSync(here).filter((name) => name.endsWith('.ts') && name !== 'examples.test.ts');
+    expect(examples.length).toBeGreaterThan(0);
+    for (const name of examples) {
+      expect(readme, `README.md should show examples/${name}`).toContain(readFileSync(new URL(name, here), 'utf8').trim());
+    }
+  });
+});
+
+describe('recommendations', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('returns what the service recommends', async () => {
+    const products = [{ id: 'p1', name: 'Kettle' }];
+    vi.stubGlobal('fetch', async () => Response.json(products));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await expect(recommendationsFor('u1')).resolves.toEqual(products);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('returns a fresh empty list when the service fails or cannot be reached, and logs why', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.stubGlobal('fetch', async () => new Response('oops', { status: 503 }));
+    const first = await recommendationsFor('u1');
+    expect(first).toEqual([]);
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('fetch failed')));
+    const second = await recommendationsFor('u1');
+    expect(second).toEqual([]);
+    expect(second).not.toBe(first);
+    expect(warn.mock.calls).toEqual([
+      ['recommendations unavailable:', new Error('recommendations: HTTP 503')],
+      ['recommendations unavailable:', new TypeError('fetch failed')],
+    ]);
+  });
+
+  it('lets a bad request through', async () => {
+    vi.stubGlobal('fetch', async () => new Response('userId must be numeric', { status: 400 }));
+    await expect(recommendationsFor('u1')).rejects.toEqual(new BadRequestError('userId must be numeric'));
+  });
+});
+
+describe('find-user', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('returns the user, or null when the lookup fails', async () => {
+    vi.stubGlobal('fetch', async () => Response.json({ id: 'u1', name: 'Ada' }));
+    await expect(findUser('u1')).resolves.toEqual({ id: 'u1', name: 'Ada' });
+    vi.stubGlobal('fetch', async () => new Response('', { status: 500 }));
+    await expect(findUser('u1')).resolves.toBeNull();
+  });
+});
