@@ -7,7 +7,7 @@ import type { Download } from './runtimes.js';
 const MARKER = 'cemaf-installed.json';
 
 /** npm settings that pnpm exports to scripts and that must not leak into a plain npm install. */
-const KEPT_NPM_SETTINGS = new Set(['registry', 'cafile', 'proxy', 'https_proxy', 'noproxy', 'strict_ssl']);
+const KEPT_NPM_SETTINGS = new Set(['registry', 'cafile', 'cache', 'proxy', 'https_proxy', 'noproxy', 'strict_ssl']);
 
 function npmEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
