@@ -1,0 +1,220 @@
+import type { Clock } from '@cemaf/core';
+import {
+  choiceOption,
+  clockOption,
+  functionOption,
+  invalid,
+  numberOption,
+  optionsOf,
+  requiredOption,
+} from '@cemaf/core/internal';
+
+/** The states a circuit reads as. An isolated circuit reads `'open'`. */
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/** Rate-based opening over a sliding window of recent calls, as resilience4j counts them. */
+export interface WindowOptions {
+  /**
+   * `'count'`: the last `size` calls. `'time'`: the calls that ended in the last `size` ms, kept
+   * in ten buckets of `size / 10` ms each (a call counts for between 90% and 100% of `size`).
+   * @default 'count'
+   */
+  readonly type?: 'count' | 'time' | undefined;
+  /** Calls in a count window, or ms in a time window. Required. */
+  readonly size: number;
+  /**
+   * Calls that must be in the window before a rate is judged. A count window takes at most its
+   * `size` (a larger value is capped, as resilience4j does).
+   * @default 100 (capped at `size` for a count window)
+   */
+  readonly minimumCalls?: number | undefined;
+  /** Opens when failed calls / calls in the window is >= this fraction (0.5 = 50%). @default 0.5 */
+  readonly failureRate?: number | undefined;
+  /**
+   * A call that takes longer than this many ms is slow, whether it succeeds or fails. Slow calls
+   * are off unless this is set.
+   */
+  readonly slowCallDuration?: number | undefined;
+  /**
+   * Opens when slow calls / calls in the window is >= this fraction. Needs `slowCallDuration`.
+   * @default 1
+   */
+  readonly slowCallRate?: number | undefined;
+}
+
+/** A circuit as `toJSON()` stores it: plain JSON, free of clock readings. */
+export type CircuitBreakerSnapshot =
+  | {
+      readonly state: 'closed';
+      /** Consecutive failures so far (the consecutive rule only; windows start empty). */
+      readonly failures?: number | undefined;
+    }
+  | {
+      readonly state: 'open';
+      /** Ms left before trial calls are let through. */
+      readonly remaining: number;
+    }
+  | {
+      readonly state: 'half-open';
+      /** Trial successes so far. */
+      readonly successes?: number | undefined;
+    };
+
+/** Options of `new CircuitBreaker(options)`. Durations are in ms. */
+export interface CircuitBreakerOptions {
+  /**
+   * Counted failures in a row that open the circuit; with `failureWindow`, counted failures
+   * within the last `failureWindow` ms instead. Not with `window`.
+   * @default 5
+   */
+  readonly failureThreshold?: number | undefined;
+  /**
+   * Count the failures of the last this many ms, whatever succeeded in between, instead of
+   * consecutive ones. Not with `window`.
+   */
+  readonly failureWindow?: number | undefined;
+  /**
+   * Ms the circuit stays open before trial calls are let through; or a function of the times it
+   * has opened in a row (1 for the first opening) for open periods that grow while it stays down.
+   * @default 60000
+   */
+  readonly resetTimeout?: number | ((timesOpenedInARow: number) => number) | undefined;
+  /** Trial calls allowed at once while half-open; any other call is rejected. @default 1 */
+  readonly halfOpenMaxCalls?: number | undefined;
+  /** Trial successes needed to close. @default 1 */
+  readonly successThreshold?: number | undefined;
+  /**
+   * Which errors count as failures. An error that does not count still reaches the caller,
+   * and counts as neither failure nor success. Aborts never count.
+   * @default every error
+   */
+  readonly isFailure?: ((error: unknown) => boolean) | undefined;
+  /** Open on a failure rate (and slow-call rate) over recent calls instead of a count. */
+  readonly window?: WindowOptions | undefined;
+  /** Where the circuit starts: a `toJSON()` snapshot, from this process or another. */
+  readonly initialState?: CircuitBreakerSnapshot | undefined;
+  /** Where time comes from. @default systemClock */
+  readonly clock?: Clock | undefined;
+}
+
+/** A checked `window`. */
+export interface WindowSettings {
+  readonly type: 'count' | 'time';
+  readonly size: number;
+  readonly minimumCalls: number;
+  readonly failureRate: number;
+  /** `Infinity` when slow calls are off. */
+  readonly slowCallDuration: number;
+  readonly slowCallRate: number;
+}
+
+/** Checked options with their defaults filled in. */
+export interface BreakerSettings {
+  /** The class name that error messages start with. */
+  readonly owner: string;
+  readonly clock: Clock;
+  readonly failureThreshold: number;
+  readonly failureWindow: number | undefined;
+  readonly resetTimeout: number | ((timesOpenedInARow: number) => number);
+  readonly halfOpenMaxCalls: number;
+  readonly successThreshold: number;
+  readonly isFailure: ((error: unknown) => boolean) | undefined;
+  readonly window: WindowSettings | undefined;
+  readonly initialState: CircuitBreakerSnapshot | undefined;
+}
+
+const OPTION_NAMES = [
+  'failureThreshold',
+  'failureWindow',
+  'resetTimeout',
+  'halfOpenMaxCalls',
+  'successThreshold',
+  'isFailure',
+  'window',
+  'initialState',
+  'clock',
+];
+const WINDOW_NAMES = ['type', 'size', 'minimumCalls', 'failureRate', 'slowCallDuration', 'slowCallRate'];
+const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open'];
+const COUNT = { integer: true, min: 1 };
+const RATE = { above: 0, max: 1 };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks a circuit breaker's options and fills in the defaults. Throws a `TypeError` or
+ * `RangeError` naming `owner`; `extraNames` are further options the owner checks itself.
+ */
+export function resolveOptions(
+  owner: string,
+  options: unknown,
+  extraNames: readonly string[] = [],
+): BreakerSettings {
+  const o = optionsOf(owner, options, [...OPTION_NAMES, ...extraNames]);
+  const rawWindow = o['window'];
+  let window: WindowSettings | undefined;
+  if (rawWindow !== undefined) {
+    if (!isObject(rawWindow)) invalid(owner, 'window', 'an object', rawWindow, TypeError);
+    for (const name of ['failureThreshold', 'failureWindow']) {
+      if (o[name] !== undefined) {
+        invalid(owner, name, 'left out when window is set (pick one rule)', o[name], TypeError);
+      }
+    }
+    optionsOf(`${owner}: window`, rawWindow, WINDOW_NAMES);
+    const type = choiceOption(owner, 'window.type', rawWindow['type'], ['count', 'time'], 'count');
+    requiredOption(owner, 'window.size', rawWindow['size'], 'a number');
+    const size = numberOption(owner, 'window.size', rawWindow['size'], type === 'count' ? COUNT : { above: 0 }, 0);
+    const minimumCalls = numberOption(owner, 'window.minimumCalls', rawWindow['minimumCalls'], COUNT, 100);
+    const slowCallDuration = numberOption(owner, 'window.slowCallDuration', rawWindow['slowCallDuration'], { min: 0 }, Infinity);
+    const slowCallRate = numberOption(owner, 'window.slowCallRate', rawWindow['slowCallRate'], RATE, 1);
+    if (slowCallDuration === Infinity && rawWindow['slowCallRate'] !== undefined) {
+      invalid(owner, 'window.slowCallRate', 'left out unless window.slowCallDuration is set', slowCallRate, TypeError);
+    }
+    window = {
+      type,
+      size,
+      minimumCalls: type === 'count' ? Math.min(minimumCalls, size) : minimumCalls,
+      failureRate: numberOption(owner, 'window.failureRate', rawWindow['failureRate'], RATE, 0.5),
+      slowCallDuration,
+      slowCallRate,
+    };
+  }
+  const resetTimeout = o['resetTimeout'];
+  if (typeof resetTimeout !== 'function') {
+    if (resetTimeout !== undefined && typeof resetTimeout !== 'number') {
+      invalid(owner, 'resetTimeout', 'a finite number >= 0 or a function', resetTimeout, TypeError);
+    }
+  }
+  return {
+    owner,
+    clock: clockOption(owner, o['clock']),
+    failureThreshold: numberOption(owner, 'failureThreshold', o['failureThreshold'], COUNT, 5),
+    failureWindow: numberOption(owner, 'failureWindow', o['failureWindow'], { above: 0 }, undefined),
+    resetTimeout:
+      typeof resetTimeout === 'function'
+        ? (resetTimeout as (timesOpenedInARow: number) => number)
+        : numberOption(owner, 'resetTimeout', resetTimeout, { min: 0 }, 60_000),
+    halfOpenMaxCalls: numberOption(owner, 'halfOpenMaxCalls', o['halfOpenMaxCalls'], COUNT, 1),
+    successThreshold: numberOption(owner, 'successThreshold', o['successThreshold'], COUNT, 1),
+    isFailure: functionOption(owner, 'isFailure', o['isFailure']),
+    window,
+    initialState: o['initialState'] === undefined ? undefined : snapshotOf(owner, o['initialState']),
+  };
+}
+
+/** Checks a `toJSON()` snapshot given as `initialState`. */
+export function snapshotOf(owner: string, value: unknown): CircuitBreakerSnapshot {
+  if (!isObject(value)) invalid(owner, 'initialState', 'a snapshot from toJSON() (an object)', value, TypeError);
+  const state = value['state'];
+  if (!STATES.includes(state as CircuitState)) {
+    invalid(owner, 'initialState.state', "one of 'closed', 'open', 'half-open'", state, typeof state === 'string' ? RangeError : TypeError);
+  }
+  const count = (name: string) => numberOption(owner, `initialState.${name}`, value[name], { integer: true, min: 0 }, 0);
+  if (state === 'open') {
+    requiredOption(owner, 'initialState.remaining', value['remaining'], 'a finite number >= 0');
+    return { state, remaining: numberOption(owner, 'initialState.remaining', value['remaining'], { min: 0 }, 0) };
+  }
+  return state === 'closed' ? { state, failures: count('failures') } : { state: 'half-open', successes: count('successes') };
+}
