@@ -12,3 +12,21 @@ export {
   type RedisServerOptions,
   type TestRedis,
 } from './redis-server.js';
+export {
+  describeRateLimiterConformance,
+  type ConformanceClock,
+  type ConformanceLimiter,
+  type ConformanceLimiterOptions,
+  type RateLimiterConformanceSetup,
+} from './rate-limiter-conformance.js';
+export {
+  capacityOf,
+  fullAt,
+  RateLimitModel,
+  withinLimit,
+  type ModelAlgorithm,
+  type ModelConfig,
+  type ModelDecision,
+  type ModelOutcome,
+  type Permit,
+} from './rate-limit-model.js';

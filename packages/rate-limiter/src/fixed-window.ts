@@ -1,0 +1,33 @@
+import type { Algorithm } from './algorithm.js';
+
+/** The current window of a key: it opened at `start` and holds `used` permits. */
+export interface Window {
+  start: number;
+  used: number;
+}
+
+/**
+ * A window opens at a key's first permit and lasts `timeWindow`; the next one opens at the first
+ * permit after it ends.
+ */
+export function fixedWindow(maxCalls: number, timeWindow: number): Algorithm<Window> {
+  const isOpen = (window: Window | undefined, time: number): boolean =>
+    window !== undefined && time < window.start + timeWindow;
+  return {
+    limit: maxCalls,
+    earliest: (window, cost, base) =>
+      isOpen(window, base) && window!.used + cost > maxCalls ? window!.start + timeWindow : base,
+    take(window, cost, time) {
+      if (window === undefined) return { start: time, used: cost };
+      if (isOpen(window, time)) window.used += cost;
+      else {
+        window.start = time;
+        window.used = cost;
+      }
+      return window;
+    },
+    remaining: (window, now) => (isOpen(window, now) ? maxCalls - window!.used : maxCalls),
+    fullAt: (window) => window.start + timeWindow,
+    copy: (window) => ({ start: window.start, used: window.used }),
+  };
+}

@@ -1,0 +1,451 @@
+import { RateLimitExceededError, type Clock, type Policy, type Task } from '@cemaf/core';
+import {
+  CallContext,
+  Emitter,
+  invalid,
+  numberOption,
+  runTask,
+  wrap,
+  type Listener,
+} from '@cemaf/core/internal';
+import type { Algorithm } from './algorithm.js';
+import { rateLimitHeaders, type RateLimitDecision, type RateLimitHeadersOptions } from './headers.js';
+import {
+  settingsOf,
+  type AcquireOptions,
+  type RateLimiterOptions,
+  type RateLimitExecuteOptions,
+  type RateLimitOptions,
+} from './options.js';
+
+/** A key, or `undefined` for the limiter's own budget. */
+type Key = string | undefined;
+/** A key's permits, as the algorithm keeps them. */
+type State = unknown;
+
+/** The events of a `RateLimiter` and their payloads. */
+export interface RateLimiterEvents {
+  /** Permits were granted (not for `cost: 0`); `waited` is how long the caller waited, in ms. */
+  acquire: { readonly key: Key; readonly cost: number; readonly waited: number };
+  /** A caller starts waiting `delay` ms for its permits. */
+  wait: { readonly key: Key; readonly cost: number; readonly delay: number };
+  /**
+   * A caller was refused: `'limit'` by `tryAcquire`, `'maxWait'` when its permits would come
+   * too late, `'maxQueue'` when too many wait already. `retryAfter` is in ms. Aborted waiters
+   * emit nothing: they reject with their signal's reason.
+   */
+  reject: {
+    readonly key: Key;
+    readonly cost: number;
+    readonly retryAfter: number;
+    readonly reason: 'limit' | 'maxWait' | 'maxQueue';
+  };
+}
+
+/** What `stats()` reports. */
+export interface RateLimiterStats {
+  /** Keys held in memory (the limiter's own budget not counted). */
+  readonly keys: number;
+  /** Callers waiting for permits, over all keys. */
+  readonly waiting: number;
+  /** Calls granted permits so far (`cost: 0` ones not counted). */
+  readonly admitted: number;
+  /** Calls refused so far (`tryAcquire` refusals, `maxWait`, `maxQueue`). */
+  readonly rejected: number;
+  /** Keys dropped by `maxKeys` before they were back to full capacity. */
+  readonly evicted: number;
+}
+
+/** A caller waiting for its slot. */
+interface Waiter {
+  readonly cost: number;
+  readonly arrival: number;
+  /** When its permits are taken; only ever moves earlier. */
+  slot: number;
+  next: Waiter | undefined;
+  /** Ends its sleep when it is admitted early, moves up or aborts. */
+  timer: AbortController | undefined;
+  done: boolean;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
+  readonly resolve: () => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/** The waiters of one key, first come first served, with the state after their reservations. */
+interface Queue {
+  first: Waiter | undefined;
+  last: Waiter | undefined;
+  size: number;
+  tail: State;
+}
+
+const ignore = (): void => undefined;
+
+/**
+ * Throttles calls to `maxCalls` permits per `timeWindow`, in memory, optionally per key. A call
+ * over the limit reserves the first slot that keeps the limit and sleeps until then (no polling,
+ * no timer besides its own sleep), first come first served, costs included.
+ *
+ * @example
+ * const limiter = new RateLimiter({ maxCalls: 10, timeWindow: 60_000 });
+ * const reply = await limiter.execute(() => callPartnerApi());
+ */
+export class RateLimiter implements Policy<RateLimitExecuteOptions> {
+  /** The clock the limiter reads time from. */
+  readonly clock: Clock;
+  readonly #algorithm: Algorithm<State>;
+  readonly #window: number;
+  readonly #maxWait: number;
+  readonly #maxQueue: number;
+  readonly #maxKeys: number;
+  readonly #events = new Emitter<RateLimiterEvents>();
+  /** The limiter's own budget (no key). */
+  #own: State;
+  /** Keyed budgets, least recently used first. */
+  readonly #states = new Map<string, State>();
+  readonly #queues = new Map<Key, Queue>();
+  #waiting = 0;
+  #admitted = 0;
+  #rejected = 0;
+  #evicted = 0;
+
+  constructor(options: RateLimiterOptions) {
+    const settings = settingsOf(options);
+    this.#algorithm = settings.algorithm;
+    this.#window = settings.window;
+    this.#maxWait = settings.maxWait;
+    this.#maxQueue = settings.maxQueue;
+    this.#maxKeys = settings.maxKeys;
+    this.clock = settings.clock;
+  }
+
+  /**
+   * Takes `cost` permits now if that delays no waiting caller, without waiting. Throws
+   * `TypeError` / `RangeError` for a bad key or cost.
+   */
+  tryAcquire(options?: RateLimitOptions): RateLimitDecision {
+    const key = this.#key(options);
+    const cost = this.#cost(options);
+    const now = this.clock.now();
+    const algorithm = this.#algorithm;
+    let state = this.#current(key, now);
+    const queue = this.#queueOf(key);
+    const spare = queue ? this.#spare(queue, state, now) : algorithm.remaining(state, now);
+    const allowed = cost <= spare;
+    let retryAfter = 0;
+    if (!allowed) {
+      retryAfter = (queue ? algorithm.earliest(queue.tail, cost, queue.last!.slot) : algorithm.earliest(state, cost, now)) - now;
+      this.#rejected++;
+      if (this.#events.has('reject')) this.#events.emit('reject', { key, cost, retryAfter, reason: 'limit' });
+    } else if (cost > 0) {
+      state = algorithm.take(state, cost, now);
+      this.#admitted++;
+      if (this.#events.has('acquire')) this.#events.emit('acquire', { key, cost, waited: 0 });
+    }
+    if (state !== undefined) this.#save(key, state, now);
+    // A grant while callers wait: plan them again on top of it (their slots stay as they were).
+    if (queue && allowed && cost > 0) this.#plan(key, queue, now);
+    const last = queue ? queue.tail : state;
+    return {
+      allowed,
+      limit: algorithm.limit,
+      remaining: allowed ? spare - cost : spare,
+      retryAfter,
+      resetAfter: last === undefined ? 0 : Math.max(0, algorithm.fullAt(last) - now),
+    };
+  }
+
+  /**
+   * Waits until `cost` permits are granted, first come first served. Rejects with
+   * `RateLimitExceededError` when they would come after `maxWait` or `maxQueue` callers wait
+   * already, and with `signal.reason` when the signal aborts (the slot goes to the next caller).
+   */
+  acquire(options?: AcquireOptions): Promise<void> {
+    try {
+      const signal = options?.signal;
+      const key = this.#key(options);
+      const cost = this.#cost(options);
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return this.#enter(key, cost, signal) ?? Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Runs `fn` once its permits are granted (see `acquire`). A permit is spent when `fn` starts,
+   * whether it then fails or not. Never throws synchronously.
+   */
+  execute<T>(fn: Task<T>, options?: RateLimitExecuteOptions): Promise<T> {
+    try {
+      if (typeof fn !== 'function') invalid('RateLimiter.execute', 'fn', 'a function', fn, TypeError);
+      const signal = options?.signal;
+      const key = this.#key(options);
+      const cost = this.#cost(options);
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      const ctx = new CallContext(signal, options?.attempt ?? 1);
+      const wait = this.#enter(key, cost, signal);
+      return wait ? wait.then(() => runTask(fn, ctx)) : runTask(fn, ctx);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** A function with `fn`'s parameters that calls it through the limiter (its own budget). */
+  wrap<Args extends unknown[], Result>(fn: (...args: Args) => Result): (...args: Args) => Promise<Awaited<Result>> {
+    return wrap(this, fn);
+  }
+
+  /**
+   * HTTP headers for a decision: `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-
+   * headers), `Retry-After` on a refusal, in seconds; `{ legacy: true }` for the older
+   * `RateLimit-Limit` / `-Remaining` / `-Reset` trio.
+   */
+  toHeaders(decision: RateLimitDecision, options?: RateLimitHeadersOptions): Record<string, string> {
+    return rateLimitHeaders(decision, { name: options?.name, legacy: options?.legacy, window: this.#window });
+  }
+
+  /** Forgets the permits taken for `key`, or for every key and the limiter's own budget. */
+  reset(key?: string): void {
+    const now = this.clock.now();
+    if (key === undefined) {
+      this.#own = undefined;
+      this.#states.clear();
+    } else if (!this.#states.delete(this.#key({ key })!)) return;
+    // Waiting callers move up to the slots a fresh key gives them.
+    for (const [queueKey, queue] of this.#queues) {
+      if (key === undefined || queueKey === key) this.#plan(queueKey, queue, now);
+    }
+  }
+
+  /** Counts since the limiter was made. */
+  stats(): RateLimiterStats {
+    return {
+      keys: this.#states.size,
+      waiting: this.#waiting,
+      admitted: this.#admitted,
+      rejected: this.#rejected,
+      evicted: this.#evicted,
+    };
+  }
+
+  /** Listens to `acquire`, `wait` or `reject`; returns the function that stops listening. */
+  on<E extends keyof RateLimiterEvents>(event: E, listener: Listener<RateLimiterEvents[E]>): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  #key(options: RateLimitOptions | undefined): Key {
+    const key = options?.key;
+    if (key !== undefined && typeof key !== 'string') invalid('RateLimiter', 'key', 'a string', key, TypeError);
+    return key;
+  }
+
+  #cost(options: RateLimitOptions | undefined): number {
+    return numberOption('RateLimiter', 'cost', options?.cost, { integer: true, min: 0, max: this.#algorithm.limit }, 1);
+  }
+
+  #queueOf(key: Key): Queue | undefined {
+    return this.#queues.size === 0 ? undefined : this.#queues.get(key);
+  }
+
+  /** The key's state at `now`: due waiters admitted, a key back to fresh dropped. */
+  #current(key: Key, now: number): State {
+    const queue = this.#queueOf(key);
+    if (queue && queue.first!.slot <= now) this.#admitDue(key, queue, now);
+    const state = this.#stateOf(key);
+    if (state === undefined || this.#queues.has(key) || this.#algorithm.fullAt(state) > now) return state;
+    if (key === undefined) this.#own = undefined;
+    else this.#states.delete(key);
+    return undefined;
+  }
+
+  #stateOf(key: Key): State {
+    return key === undefined ? this.#own : this.#states.get(key);
+  }
+
+  /** Stores a key's state as its most recently used. */
+  #save(key: Key, state: State, now: number): void {
+    if (key === undefined) {
+      this.#own = state;
+      return;
+    }
+    const states = this.#states;
+    if (!states.delete(key)) this.#makeRoom(now);
+    states.set(key, state);
+  }
+
+  /**
+   * Before a new key: drops the two least recently used keys if they are back to fresh, and
+   * evicts least recently used keys while `maxKeys` are held. Keys with waiters stay.
+   */
+  #makeRoom(now: number): void {
+    const states = this.#states;
+    let looked = 0;
+    for (const [key, state] of states) {
+      const full = states.size >= this.#maxKeys;
+      if (!full && looked++ === 2) return;
+      if (this.#queues.has(key)) continue;
+      if (this.#algorithm.fullAt(state) <= now) states.delete(key);
+      else if (full) {
+        states.delete(key);
+        this.#evicted++;
+      }
+    }
+  }
+
+  /** Permits a `tryAcquire` could take now without delaying any waiter of `queue`. */
+  #spare(queue: Queue, state: State, now: number): number {
+    let low = 0;
+    let high = this.#algorithm.remaining(state, now);
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (this.#delays(queue, state, now, middle)) high = middle - 1;
+      else low = middle;
+    }
+    return low;
+  }
+
+  /** Whether taking `cost` permits now would push any waiter past its slot. */
+  #delays(queue: Queue, state: State, now: number, cost: number): boolean {
+    const algorithm = this.#algorithm;
+    let tail = algorithm.take(state === undefined ? undefined : algorithm.copy(state), cost, now);
+    let base = now;
+    for (let waiter = queue.first; waiter; waiter = waiter.next) {
+      base = algorithm.earliest(tail, waiter.cost, base);
+      if (base > waiter.slot) return true;
+      tail = algorithm.take(tail, waiter.cost, base);
+    }
+    return false;
+  }
+
+  /**
+   * Admits the call now, or reserves its slot and returns the wait. Throws
+   * `RateLimitExceededError` when it may not wait.
+   */
+  #enter(key: Key, cost: number, signal: AbortSignal | undefined): Promise<void> | undefined {
+    const now = this.clock.now();
+    const algorithm = this.#algorithm;
+    const state = this.#current(key, now);
+    let queue = this.#queueOf(key);
+    if (!queue && cost <= algorithm.remaining(state, now)) {
+      if (cost > 0) {
+        this.#save(key, algorithm.take(state, cost, now), now);
+        this.#admitted++;
+        if (this.#events.has('acquire')) this.#events.emit('acquire', { key, cost, waited: 0 });
+      }
+      return undefined;
+    }
+    if (cost === 0) return undefined;
+    const slot = queue ? algorithm.earliest(queue.tail, cost, queue.last!.slot) : algorithm.earliest(state, cost, now);
+    const delay = slot - now;
+    const tooLate = delay > this.#maxWait;
+    if (tooLate || (queue?.size ?? 0) >= this.#maxQueue) {
+      this.#rejected++;
+      const reason = tooLate ? 'maxWait' : 'maxQueue';
+      if (this.#events.has('reject')) this.#events.emit('reject', { key, cost, retryAfter: delay, reason });
+      throw new RateLimitExceededError(
+        { retryAfter: delay },
+        tooLate
+          ? `Rate limit exceeded: the permits are free in ${delay} ms, beyond maxWait (${this.#maxWait} ms)`
+          : `Rate limit exceeded: ${this.#maxQueue} callers wait already (maxQueue); permits are free in ${delay} ms`,
+      );
+    }
+    if (!queue) {
+      queue = { first: undefined, last: undefined, size: 0, tail: algorithm.copy(state) };
+      this.#queues.set(key, queue);
+    }
+    queue.tail = algorithm.take(queue.tail, cost, slot);
+    const waiting = queue;
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        cost,
+        arrival: now,
+        slot,
+        next: undefined,
+        timer: undefined,
+        done: false,
+        signal,
+        onAbort: () => this.#abort(key, waiting, waiter),
+        resolve,
+        reject,
+      };
+      if (waiting.last) waiting.last.next = waiter;
+      else waiting.first = waiter;
+      waiting.last = waiter;
+      waiting.size++;
+      this.#waiting++;
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.#sleep(key, waiting, waiter, delay);
+      if (this.#events.has('wait')) this.#events.emit('wait', { key, cost, delay });
+    });
+  }
+
+  #sleep(key: Key, queue: Queue, waiter: Waiter, delay: number): void {
+    const timer = (waiter.timer = new AbortController());
+    this.clock.sleep(delay, timer.signal).then(() => {
+      // Everyone ahead is due too: admit them first, in order.
+      while (!waiter.done) this.#admit(key, queue, queue.first!);
+    }, ignore);
+  }
+
+  #admitDue(key: Key, queue: Queue, now: number): void {
+    while (queue.first && queue.first.slot <= now) this.#admit(key, queue, queue.first);
+  }
+
+  /** Takes the first waiter's permits at its slot and lets it go. */
+  #admit(key: Key, queue: Queue, waiter: Waiter): void {
+    this.#unlink(key, queue, waiter, undefined);
+    const state = this.#algorithm.take(this.#stateOf(key), waiter.cost, waiter.slot);
+    this.#save(key, state, waiter.slot);
+    this.#admitted++;
+    if (this.#events.has('acquire')) {
+      this.#events.emit('acquire', { key, cost: waiter.cost, waited: waiter.slot - waiter.arrival });
+    }
+    waiter.resolve();
+  }
+
+  #abort(key: Key, queue: Queue, waiter: Waiter): void {
+    if (waiter.done) return;
+    let previous: Waiter | undefined;
+    for (let cursor = queue.first; cursor !== waiter; cursor = cursor!.next) previous = cursor;
+    this.#unlink(key, queue, waiter, previous);
+    waiter.reject(waiter.signal!.reason);
+    if (queue.first) this.#plan(key, queue, this.clock.now());
+  }
+
+  #unlink(key: Key, queue: Queue, waiter: Waiter, previous: Waiter | undefined): void {
+    if (previous) previous.next = waiter.next;
+    else queue.first = waiter.next;
+    if (queue.last === waiter) queue.last = previous;
+    if (--queue.size === 0) this.#queues.delete(key);
+    this.#waiting--;
+    waiter.done = true;
+    waiter.timer!.abort();
+    waiter.signal?.removeEventListener('abort', waiter.onAbort);
+  }
+
+  /**
+   * Plans the waiters again from the permits taken so far, in order, as if they arrived now:
+   * each moves up to the slot it would have had without the callers that left. None moves later.
+   */
+  #plan(key: Key, queue: Queue, now: number): void {
+    this.#admitDue(key, queue, now);
+    if (!queue.first) return;
+    const algorithm = this.#algorithm;
+    const state = this.#stateOf(key);
+    let tail = state === undefined ? undefined : algorithm.copy(state);
+    let base = now;
+    for (let waiter: Waiter | undefined = queue.first; waiter; waiter = waiter.next) {
+      base = Math.min(waiter.slot, algorithm.earliest(tail, waiter.cost, base));
+      tail = algorithm.take(tail, waiter.cost, base);
+      if (base < waiter.slot) {
+        waiter.slot = base;
+        waiter.timer!.abort();
+        if (base > now) this.#sleep(key, queue, waiter, base - now);
+      }
+    }
+    queue.tail = tail;
+    this.#admitDue(key, queue, now);
+  }
+}
