@@ -13,5 +13,5 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$version" ]; then
   export PATH
 fi
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
-pnpm install --frozen-lockfile --prefer-offline --reporter=silent
+pnpm install --frozen-lockfile --prefer-offline --loglevel=warn
 exec "$@"
