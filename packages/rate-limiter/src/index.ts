@@ -1,10 +1,11 @@
 export { RateLimiter, type RateLimiterEvents, type RateLimiterStats } from './rate-limiter.js';
-export {
-  type AcquireOptions,
-  type RateLimitAlgorithm,
-  type RateLimiterOptions,
-  type RateLimitExecuteOptions,
-  type RateLimitOptions,
+export type {
+  AcquireOptions,
+  RateLimitAlgorithm,
+  RateLimiterOptions,
+  RateLimitExecuteOptions,
+  RateLimitOptions,
 } from './options.js';
 export { rateLimitHeaders, type RateLimitDecision, type RateLimitHeadersOptions } from './headers.js';
-export { RateLimitExceededError } from '@cemaf/core';
+export { ManualClock, RateLimitExceededError, pipeline, systemClock } from '@cemaf/core';
+export type { Clock, ExecuteOptions, ExecutionContext, Listener, Pipeline, Policy, Task } from '@cemaf/core';
