@@ -127,6 +127,63 @@ describe('RetryPolicy: attempts and outcome', () => {
   });
 });
 
+describe.each([
+  ['without listeners', (_policy: RetryPolicy) => undefined],
+  ['with a success listener', (policy: RetryPolicy) => void policy.on('success', () => undefined)],
+])('RetryPolicy: the first attempt %s', (_, listen) => {
+  it('retries a rejection, a synchronous throw and a rejecting thenable alike', async () => {
+    const clock = new ManualClock();
+    const policy = new RetryPolicy({ clock, initialDelay: 10 });
+    listen(policy);
+    const failures: (() => unknown)[] = [
+      () => Promise.reject(new Error('rejected')),
+      () => {
+        throw new Error('thrown');
+      },
+      () => ({ then: (_resolve: unknown, reject: (error: unknown) => void) => reject(new Error('thenable')) }),
+    ];
+    for (const failure of failures) {
+      let calls = 0;
+      const result = policy.execute(() => (++calls === 1 ? (failure() as Promise<string>) : 'ok'));
+      await clock.advance(10);
+      await expect(result).resolves.toBe('ok');
+      expect(calls).toBe(2);
+    }
+  });
+
+  it('gives up with the first error when one attempt is allowed', async () => {
+    const policy = new RetryPolicy({ clock: new ManualClock(), maxAttempts: 1 });
+    listen(policy);
+    const error = new Error('once');
+    await expect(policy.execute(() => Promise.reject(error))).rejects.toBe(error);
+    await expect(
+      policy.execute(() => {
+        throw error;
+      }),
+    ).rejects.toBe(error);
+  });
+
+  it('returns values, sync or async, and never throws synchronously', async () => {
+    const policy = new RetryPolicy({ clock: new ManualClock() });
+    listen(policy);
+    await expect(policy.execute(() => 'sync')).resolves.toBe('sync');
+    await expect(policy.execute(async () => 'async')).resolves.toBe('async');
+    const broken = new RetryPolicy({
+      clock: {
+        now: () => {
+          throw new Error('clock broke');
+        },
+        sleep: () => Promise.resolve(),
+      },
+      maxElapsed: 10,
+    });
+    listen(broken);
+    let result: Promise<unknown> | undefined;
+    expect(() => (result = broken.execute(() => 1))).not.toThrow();
+    await expect(result).rejects.toThrow('clock broke');
+  });
+});
+
 describe('RetryPolicy: backoff', () => {
   async function delaysOf(options: RetryOptions, failures = 5): Promise<number[]> {
     const clock = new ManualClock();

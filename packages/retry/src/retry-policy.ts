@@ -182,21 +182,74 @@ export class RetryPolicy implements Policy {
    * at once during a backoff wait. While `fn` runs, the abort is `fn`'s to handle; the call
    * then settles with `fn`'s outcome, and is not retried. Never throws synchronously.
    */
-  async execute<T>(fn: Task<T>, options?: ExecuteOptions): Promise<T> {
-    if (typeof fn !== 'function') invalid(OWNER, 'fn', 'a function', fn, TypeError);
-    const signal = options?.signal;
-    signal?.throwIfAborted();
+  execute<T>(fn: Task<T>, options?: ExecuteOptions): Promise<T> {
+    try {
+      if (typeof fn !== 'function') invalid(OWNER, 'fn', 'a function', fn, TypeError);
+      const signal = options?.signal;
+      signal?.throwIfAborted();
+      const start = this.#maxElapsed < Infinity ? this.#clock.now() : 0;
+      this.#budget?.deposit();
+      if (this.#retryOnResult !== undefined || this.#events.has('success')) return this.#run(fn, signal, start, 0);
+      // The common case, without an async function's extra ticks: a first attempt that succeeds
+      // costs one context and, when fn returns a promise, the handler that would retry it.
+      let result: T | PromiseLike<T>;
+      try {
+        result = fn(new CallContext(signal, 1));
+      } catch (error) {
+        return this.#run(fn, signal, start, 1, error);
+      }
+      return typeof (result as PromiseLike<T> | undefined)?.then === 'function'
+        ? Promise.resolve(result).then(undefined, (error: unknown) => this.#run(fn, signal, start, 1, error))
+        : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The retry loop. `attempt` is the number of attempts made so far; when it is above 0, the
+   * last one failed with `error`.
+   */
+  async #run<T>(fn: Task<T>, signal: AbortSignal | undefined, start: number, attempt: number, error?: unknown): Promise<T> {
     const clock = this.#clock;
     const maxDelay = this.#maxDelay;
-    const start = this.#maxElapsed < Infinity ? clock.now() : 0;
-    this.#budget?.deposit();
+    let failed = attempt > 0;
+    let value: T | undefined;
     let previousDelay = 0;
-    for (let attempt = 1; ; attempt++) {
-      let error: unknown;
-      let value: T | undefined;
-      let failed = false;
+    for (;;) {
+      if (attempt > 0) {
+        // The last attempt failed, or retryOnResult refused its value: retry, or give up?
+        let reason: GiveUpReason | undefined =
+          signal?.aborted ? 'abort'
+          : failed && this.#retryIf !== undefined && !this.#retryIf(error, attempt) ? 'retryIf'
+          : attempt >= this.#maxAttempts ? 'maxAttempts'
+          : undefined;
+        let delay = 0;
+        if (reason === undefined) {
+          delay = Math.min(this.#delay(attempt, error, value, previousDelay), maxDelay);
+          previousDelay = delay;
+          const retryAfter = failed ? (error as { retryAfter?: unknown } | undefined)?.retryAfter : undefined;
+          if (typeof retryAfter === 'number' && retryAfter >= 0) {
+            if (retryAfter > maxDelay) reason = 'maxDelay';
+            else if (retryAfter > delay) delay = retryAfter;
+          }
+          if (reason === undefined && clock.now() - start + delay > this.#maxElapsed) reason = 'maxElapsed';
+          if (reason === undefined && this.#budget?.tryWithdraw() === false) reason = 'budget';
+        }
+        if (reason !== undefined) {
+          this.#events.emit('giveUp', { attempt, error, value, reason });
+          if (failed) throw error;
+          return value as T;
+        }
+        this.#events.emit('retry', { attempt, error, value, delay });
+        await clock.sleep(delay, signal);
+        signal?.throwIfAborted();
+      }
+      attempt++;
+      error = value = undefined;
       try {
         value = await fn(new CallContext(signal, attempt));
+        failed = false;
       } catch (thrown) {
         error = thrown;
         failed = true;
@@ -205,31 +258,6 @@ export class RetryPolicy implements Policy {
         if (this.#events.has('success')) this.#events.emit('success', { attempt });
         return value as T;
       }
-      let reason: GiveUpReason | undefined =
-        signal?.aborted ? 'abort'
-        : failed && this.#retryIf !== undefined && !this.#retryIf(error, attempt) ? 'retryIf'
-        : attempt >= this.#maxAttempts ? 'maxAttempts'
-        : undefined;
-      let delay = 0;
-      if (reason === undefined) {
-        delay = Math.min(this.#delay(attempt, error, value, previousDelay), maxDelay);
-        previousDelay = delay;
-        const retryAfter = failed ? (error as { retryAfter?: unknown } | undefined)?.retryAfter : undefined;
-        if (typeof retryAfter === 'number' && retryAfter >= 0) {
-          if (retryAfter > maxDelay) reason = 'maxDelay';
-          else if (retryAfter > delay) delay = retryAfter;
-        }
-        if (reason === undefined && clock.now() - start + delay > this.#maxElapsed) reason = 'maxElapsed';
-        if (reason === undefined && this.#budget?.tryWithdraw() === false) reason = 'budget';
-      }
-      if (reason !== undefined) {
-        this.#events.emit('giveUp', { attempt, error, value, reason });
-        if (failed) throw error;
-        return value as T;
-      }
-      this.#events.emit('retry', { attempt, error, value, delay });
-      await clock.sleep(delay, signal);
-      signal?.throwIfAborted();
     }
   }
 
