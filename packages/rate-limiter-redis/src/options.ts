@@ -136,7 +136,6 @@ function isFallback(value: unknown): value is FallbackLimiter {
 /** Checks the constructor's options; throws TypeError / RangeError naming the bad one. */
 export function settingsOf(options: RedisRateLimiterOptions): Settings {
   const given = optionsOf(OWNER, options, KNOWN);
-  requiredOption(OWNER, 'redis', given['redis'], 'an ioredis or node-redis client, or a RedisClientAdapter');
   const redis = toRedisAdapter(given['redis'], OWNER);
   const prefix = given['prefix'] ?? 'cemaf:rl:';
   if (typeof prefix !== 'string') invalid(OWNER, 'prefix', 'a string without { or }', prefix, TypeError);

@@ -104,6 +104,6 @@ export function toRedisAdapter(client: unknown, owner = 'toRedisAdapter'): Redis
   if (has('evalsha') && has('defineCommand') && has('eval')) return ioredisAdapter(given);
   if (has('evalsha') && has('eval')) return given as unknown as RedisClientAdapter;
   throw new TypeError(
-    `${owner}: redis must be an ioredis or node-redis client or cluster, or a RedisClientAdapter (an object with evalsha() and eval()), got ${describe(client)}`,
+    `${owner}: redis must be an ioredis or node-redis client or cluster, or a RedisClientAdapter (evalsha() and eval()), got ${describe(client)}`,
   );
 }

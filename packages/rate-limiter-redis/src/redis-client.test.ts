@@ -1,0 +1,90 @@
+import { Redis, Cluster } from 'ioredis';
+import { createClient, createCluster } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_KINDS, connect, redisServer, uniquePrefix, useRedis } from '../test/redis.js';
+import { toRedisAdapter, type RedisClientAdapter } from './redis-client.js';
+import { createScriptRunner } from './redis-script.js';
+
+describe('toRedisAdapter', () => {
+  it('adapts ioredis and node-redis clients and clusters without connecting', () => {
+    const ioredis = new Redis({ lazyConnect: true });
+    const ioredisCluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
+    const nodeRedis = createClient();
+    const nodeRedisCluster = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] });
+    for (const client of [ioredis, ioredisCluster, nodeRedis, nodeRedisCluster]) {
+      const adapter = toRedisAdapter(client);
+      expect(typeof adapter.evalsha).toBe('function');
+      expect(typeof adapter.eval).toBe('function');
+      expect(typeof adapter.scan).toBe('function');
+      expect(adapter).not.toBe(client);
+    }
+    ioredis.disconnect();
+    ioredisCluster.disconnect();
+  });
+
+  it('takes an adapter as it is', () => {
+    const adapter: RedisClientAdapter = { evalsha: () => Promise.resolve(1), eval: () => Promise.resolve(1) };
+    expect(toRedisAdapter(adapter)).toBe(adapter);
+  });
+
+  it('refuses anything else with a TypeError naming the caller', () => {
+    expect(() => toRedisAdapter({ get: () => undefined }, 'Caller')).toThrow(
+      new TypeError(
+        'Caller: redis must be an ioredis or node-redis client or cluster, or a RedisClientAdapter (evalsha() and eval()), got an object',
+      ),
+    );
+    expect(() => toRedisAdapter(null)).toThrow(TypeError);
+  });
+});
+
+describe.skipIf(!redisServer.available)('the adapters against a real redis-server', () => {
+  const redis = useRedis();
+
+  describe.each(CLIENT_KINDS)('%s', (kind) => {
+    let connection: Awaited<ReturnType<typeof connect>>;
+    let adapter: RedisClientAdapter;
+    beforeAll(async () => {
+      connection = await connect(kind, redis.url);
+      adapter = toRedisAdapter(connection.client);
+    });
+    afterAll(() => connection.close());
+
+    it('runs EVAL and EVALSHA with keys and arguments, numbers as strings', async () => {
+      const lua = 'return {KEYS[1], ARGV[1], ARGV[2]}';
+      await expect(adapter.eval(lua, ['the-key'], ['one', 2])).resolves.toEqual(['the-key', 'one', '2']);
+      const run = createScriptRunner(adapter, { lua: 'return "hello"', sha: await shaOf(adapter, 'return "hello"') });
+      await expect(run([], [])).resolves.toBe('hello');
+      await expect(adapter.evalsha('f'.repeat(40), [], [])).rejects.toThrow(/^NOSCRIPT/);
+    });
+
+    it('reloads a script the server forgot (SCRIPT FLUSH) and runs it once', async () => {
+      const key = `${uniquePrefix(kind)}counter`;
+      const lua = "return redis.call('INCR', KEYS[1])";
+      const run = createScriptRunner(adapter, { lua, sha: await shaOf(adapter, lua) });
+      await expect(run([key], [])).resolves.toBe(1);
+      await flushScripts(redis.url);
+      await expect(run([key], [])).resolves.toBe(2);
+      await expect(run([key], [])).resolves.toBe(3);
+    });
+
+    it('scans the keys that match a pattern', async () => {
+      const prefix = uniquePrefix(kind);
+      for (let index = 0; index < 25; index++) await adapter.eval("return redis.call('SET', KEYS[1], 1)", [`${prefix}${index}`], []);
+      const names: string[] = [];
+      for await (const name of adapter.scan!(`${prefix}*`)) names.push(name);
+      expect(names.sort()).toEqual(Array.from({ length: 25 }, (_, index) => `${prefix}${index}`).sort());
+    });
+  });
+});
+
+/** The SHA1 the server gives a script: SCRIPT LOAD's answer, got through EVAL. */
+async function shaOf(adapter: RedisClientAdapter, lua: string): Promise<string> {
+  return (await adapter.eval("return redis.sha1hex(ARGV[1])", [], [lua])) as string;
+}
+
+/** Empties the server's script cache, as a restart or failover does. */
+async function flushScripts(url: string): Promise<void> {
+  const client = new Redis(url);
+  await client.script('FLUSH');
+  await client.quit();
+}
