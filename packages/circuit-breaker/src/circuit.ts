@@ -72,7 +72,7 @@ export function open(settings: BreakerSettings, streak: number): Open {
   const { resetTimeout } = settings;
   const ms = typeof resetTimeout === 'function' ? resetTimeout(streak) : resetTimeout;
   if (typeof ms !== 'number' || !(ms >= 0 && ms < Infinity)) {
-    invalid(settings.owner, `resetTimeout(${streak})`, 'a finite number >= 0', ms);
+    invalid(settings.owner, `resetTimeout(${streak})`, 'a finite number >= 0', ms, typeof ms === 'number' ? RangeError : TypeError);
   }
   return { state: 'open', until: settings.clock.now() + ms, streak };
 }
