@@ -1,4 +1,5 @@
 import { ManualClock } from '@cemaf/retry';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -168,5 +169,57 @@ describe('examples/custom-backoff.ts', () => {
     const notFound = new HttpError(404);
     await expect(policy.execute(() => Promise.reject(notFound))).rejects.toBe(notFound);
     expect(warn).toHaveBeenCalledWith('gave up after 1 attempt(s): retryIf');
+  });
+});
+
+describe('examples/cancellation.ts', () => {
+  beforeEach(fakeSystemTime);
+
+  it('ends the call at once when the caller aborts during a backoff, passing the signal to fetch', async () => {
+    const fetch = vi.fn<typeof globalThis.fetch>().mockRejectedValue(refused());
+    vi.stubGlobal('fetch', fetch);
+    const { downloadReport } = await import('./cancellation.js');
+    const controller = new AbortController();
+    const result = downloadReport('https://reports.example.com/q3', controller.signal).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(1_500); // attempt 2 failed at 1 s; now waiting 2 s
+    controller.abort(new Error('user left'));
+    expect(await result).toEqual(new Error('user left'));
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(fetch.mock.calls[0]![1]).toEqual({ signal: controller.signal });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('examples/wrap.ts', () => {
+  beforeEach(fakeSystemTime);
+
+  it("retries through a function with loadConfig's parameters", async () => {
+    const fetch = vi
+      .fn<typeof globalThis.fetch>()
+      .mockResolvedValueOnce(new Response('', { status: 502 }))
+      .mockResolvedValue(Response.json({ name: 'app', values: { mode: 'dark' } }));
+    vi.stubGlobal('fetch', fetch);
+    const { loadConfigWithRetry } = await import('./wrap.js');
+    const config = loadConfigWithRetry('app');
+    await vi.advanceTimersByTimeAsync(100);
+    await expect(config).resolves.toEqual({ name: 'app', values: { mode: 'dark' } });
+    expect(fetch).toHaveBeenCalledWith('https://config.example.com/app.json');
+  });
+});
+
+describe('README.md', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+  it('shows each example file exactly as it is', () => {
+    const shown = [...readme.matchAll(/<!-- (examples\/[\w.-]+) -->\n```ts\n([\s\S]*?)\n```/g)];
+    expect(shown.length).toBeGreaterThan(0);
+    for (const [, path, code] of shown) {
+      expect(code, path).toBe(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8').trimEnd());
+    }
+  });
+
+  it('shows every example file', () => {
+    const files = readdirSync(new URL('.', import.meta.url)).filter((name) => name !== 'examples.test.ts');
+    for (const name of files) expect(readme, name).toContain(`<!-- examples/${name} -->`);
   });
 });
