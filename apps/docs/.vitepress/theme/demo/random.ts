@@ -1,0 +1,19 @@
+/**
+ * A seeded pseudo-random source (mulberry32): the same seed gives the same draws, so moving one
+ * slider in a demo changes only what that slider controls, not the luck of the draw.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A fresh seed for a "new draw" button. */
+export function newSeed(): number {
+  return Math.floor(Math.random() * 4_294_967_296);
+}
