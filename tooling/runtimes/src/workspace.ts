@@ -9,12 +9,6 @@ export interface TreePackage {
   readonly dir: string;
 }
 
-/** Packages the matrix does not load, and why. */
-export const outsideMatrix: Readonly<Record<string, string>> = {
-  '@cemaf/rate-limiter-redis': 'needs a Redis server and a Node Redis client; tested by its own suite',
-  '@cemaf/circuit-breaker-redis': 'needs a Redis server and a Node Redis client; tested by its own suite',
-};
-
 export function treePackages(repo: string): TreePackage[] {
   const packagesDir = join(repo, 'packages');
   return readdirSync(packagesDir, { withFileTypes: true })
