@@ -1,1 +1,11 @@
-export { default } from '../../vitest.shared.ts';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared.ts';
+
+// The examples import '@cemaf/rate-limiter' as users do; tests run them against the sources.
+export default mergeConfig(
+  shared,
+  defineConfig({
+    resolve: { alias: { '@cemaf/rate-limiter': fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  }),
+);
