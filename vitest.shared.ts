@@ -15,5 +15,9 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: '.test-results/vitest.json' },
     restoreMocks: true,
+    // Turbo runs every package's suite at once: on a loaded 2-core machine a property test that
+    // takes 1 s alone can take 10. Tests never wait for real time, so a long limit hides nothing.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
