@@ -109,3 +109,14 @@ describe('examples/per-tenant.ts', () => {
     ]);
   });
 });
+
+describe('README.md', () => {
+  it('shows the examples as they are in examples/', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const read = (path: string) => readFile(new URL(path, import.meta.url), 'utf8');
+    const readme = await read('../README.md');
+    for (const file of ['quick-start.ts', 'http-server.ts', 'fetch-handler.ts', 'per-tenant.ts', 'testing-with-manual-clock.test.ts']) {
+      expect(readme, file).toContain('```ts\n' + (await read(file)) + '```');
+    }
+  });
+});
