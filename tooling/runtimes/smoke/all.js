@@ -34,7 +34,14 @@ export default {
     const all = packages['@cemaf/all'];
 
     check('re-exports every public symbol of the runtime packages, the same objects', () => {
-      for (const name of ['@cemaf/core', '@cemaf/retry', '@cemaf/circuit-breaker', '@cemaf/rate-limiter', '@cemaf/timeout', '@cemaf/fallback']) {
+      for (const name of [
+        '@cemaf/core',
+        '@cemaf/retry',
+        '@cemaf/circuit-breaker',
+        '@cemaf/rate-limiter',
+        '@cemaf/timeout',
+        '@cemaf/fallback',
+      ]) {
         for (const [symbol, value] of Object.entries(packages[name])) {
           assert.equal(all[symbol], value, `${symbol} from ${name}`);
         }
@@ -61,25 +68,28 @@ export default {
       }
       const clock = new all.ManualClock();
       const service = { base: 40, calls: 0 };
-      const flaky = decorate(
-        all.withRetry({ maxAttempts: 2, initialDelay: 10, clock }),
-        function (extra) {
-          if (++this.calls === 1) throw new Error('flaky');
-          return this.base + extra;
-        },
-      );
+      const flaky = decorate(all.withRetry({ maxAttempts: 2, initialDelay: 10, clock }), function (extra) {
+        if (++this.calls === 1) throw new Error('flaky');
+        return this.base + extra;
+      });
       const retried = track(flaky.call(service, 2));
       await clock.advance(10);
       assert.equal(await retried, 42, 'withRetry keeps this and the arguments');
       assert.equal(service.calls, 2, 'attempts');
 
-      const guarded = decorate(all.withCircuitBreaker({ failureThreshold: 1, clock }), () => Promise.reject(new Error('down')));
+      const guarded = decorate(all.withCircuitBreaker({ failureThreshold: 1, clock }), () =>
+        Promise.reject(new Error('down')),
+      );
       await assert.rejects(guarded(), 'first call');
       assert.equal((await assert.rejects(guarded(), 'second call')).code, 'CIRCUIT_OPEN', 'withCircuitBreaker opens');
 
       const limited = decorate(all.withRateLimit({ maxCalls: 1, timeWindow: 1_000, maxWait: 0, clock }), () => 'ok');
       assert.equal(await limited(), 'ok', 'first limited call');
-      assert.equal((await assert.rejects(limited(), 'second limited call')).code, 'RATE_LIMITED', 'withRateLimit rejects');
+      assert.equal(
+        (await assert.rejects(limited(), 'second limited call')).code,
+        'RATE_LIMITED',
+        'withRateLimit rejects',
+      );
 
       const slow = decorate(all.withTimeout({ timeout: 50, clock }), () => new Promise(() => undefined));
       const timedOut = track(slow());

@@ -36,7 +36,10 @@ export default {
       assert.equal(breaker.state, 'open', 'state after 5 failures');
 
       let calls = 0;
-      const rejected = await assert.rejects(breaker.execute(() => calls++), 'call while open');
+      const rejected = await assert.rejects(
+        breaker.execute(() => calls++),
+        'call while open',
+      );
       assert.error(rejected, CircuitOpenError, undefined, 'call while open');
       assert.equal(rejected.code, 'CIRCUIT_OPEN', 'code');
       assert.equal(rejected.retryAfter, 60_000, 'retryAfter');
@@ -46,7 +49,16 @@ export default {
 
       await clock.advance(59_999);
       assert.equal(breaker.state, 'open', 'state at 59 999 ms');
-      assert.equal((await assert.rejects(breaker.execute(() => calls++), 'at 59 999 ms')).retryAfter, 1, 'retryAfter at 59 999 ms');
+      assert.equal(
+        (
+          await assert.rejects(
+            breaker.execute(() => calls++),
+            'at 59 999 ms',
+          )
+        ).retryAfter,
+        1,
+        'retryAfter at 59 999 ms',
+      );
       await clock.advance(1);
       assert.equal(breaker.state, 'half-open', 'state at 60 000 ms');
       assert.equal(await breaker.execute(() => 'trial'), 'trial', 'the trial call runs');
@@ -61,12 +73,24 @@ export default {
       await clock.advance(1_000);
       const trial = deferred();
       const running = track(breaker.execute(() => trial.promise));
-      const second = await assert.rejects(breaker.execute(() => 'second'), 'a second call during the trial');
+      const second = await assert.rejects(
+        breaker.execute(() => 'second'),
+        'a second call during the trial',
+      );
       assert.error(second, CircuitOpenError, undefined, 'a second call during the trial');
       trial.reject(new Error('still down'));
       await assert.rejects(running, 'the trial');
       assert.equal(breaker.state, 'open', 'state after a trial failure');
-      assert.equal((await assert.rejects(breaker.execute(() => 1), 'after reopening')).retryAfter, 1_000, 'retryAfter');
+      assert.equal(
+        (
+          await assert.rejects(
+            breaker.execute(() => 1),
+            'after reopening',
+          )
+        ).retryAfter,
+        1_000,
+        'retryAfter',
+      );
     });
 
     check('isolate() holds it open until released', async () => {
@@ -74,7 +98,10 @@ export default {
       const breaker = new CircuitBreaker({ clock });
       const release = breaker.isolate();
       assert.equal(breaker.state, 'open', 'state while isolated');
-      const error = await assert.rejects(breaker.execute(() => 1), 'call while isolated');
+      const error = await assert.rejects(
+        breaker.execute(() => 1),
+        'call while isolated',
+      );
       assert.error(error, CircuitOpenError, undefined, 'call while isolated');
       assert.equal(error.isolated, true, 'isolated');
       assert.equal(error.retryAfter, Infinity, 'retryAfter');
@@ -94,18 +121,27 @@ export default {
         clock,
       });
       const reason = new Error('cancelled');
-      assert.equal(await assert.rejects(breaker.execute(fail, { signal: AbortSignal.abort(reason) }), 'already aborted'), reason, 'rejection');
+      assert.equal(
+        await assert.rejects(breaker.execute(fail, { signal: AbortSignal.abort(reason) }), 'already aborted'),
+        reason,
+        'rejection',
+      );
       const controller = new AbortController();
-      const during = track(breaker.execute(
-        (ctx) => {
-          controller.abort(reason);
-          return Promise.reject(ctx.signal.reason);
-        },
-        { signal: controller.signal },
-      ));
+      const during = track(
+        breaker.execute(
+          (ctx) => {
+            controller.abort(reason);
+            return Promise.reject(ctx.signal.reason);
+          },
+          { signal: controller.signal },
+        ),
+      );
       assert.equal(await assert.rejects(during, 'aborted while running'), reason, 'rejection');
       const notFound = Object.assign(new Error('no such user'), { code: 'NOT_FOUND' });
-      const excluded = await assert.rejects(breaker.execute(() => Promise.reject(notFound)), 'excluded error');
+      const excluded = await assert.rejects(
+        breaker.execute(() => Promise.reject(notFound)),
+        'excluded error',
+      );
       assert.equal(excluded, notFound, 'an excluded error still reaches the caller');
       assert.equal(breaker.state, 'closed', 'state after aborts and excluded errors');
     });
@@ -123,7 +159,10 @@ export default {
         clock: new ManualClock(5_000_000),
       });
       assert.equal(restored.state, 'open', 'restored state');
-      const error = await assert.rejects(restored.execute(() => 1), 'call on the restored breaker');
+      const error = await assert.rejects(
+        restored.execute(() => 1),
+        'call on the restored breaker',
+      );
       assert.equal(error.retryAfter, 50_000, 'retryAfter after restoring');
     });
 
@@ -131,10 +170,28 @@ export default {
       const clock = new ManualClock();
       const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeout: (opened) => opened * 1_000, clock });
       await failTimes(breaker, 1);
-      assert.equal((await assert.rejects(breaker.execute(() => 1), 'first opening')).retryAfter, 1_000, 'first open time');
+      assert.equal(
+        (
+          await assert.rejects(
+            breaker.execute(() => 1),
+            'first opening',
+          )
+        ).retryAfter,
+        1_000,
+        'first open time',
+      );
       await clock.advance(1_000);
       await failTimes(breaker, 1);
-      assert.equal((await assert.rejects(breaker.execute(() => 1), 'second opening')).retryAfter, 2_000, 'second open time');
+      assert.equal(
+        (
+          await assert.rejects(
+            breaker.execute(() => 1),
+            'second opening',
+          )
+        ).retryAfter,
+        2_000,
+        'second open time',
+      );
       breaker.reset();
       assert.equal(breaker.state, 'closed', 'state after reset()');
       assert.equal(typeof breaker.stats(), 'object', 'stats()');
@@ -165,7 +222,11 @@ export default {
       assert.error(error, RangeError, undefined, 'failureThreshold: 0');
       assert.ok(error.message.startsWith('CircuitBreaker: failureThreshold must be'), `message: ${error.message}`);
       const both = assert.throws(
-        () => new CircuitBreaker({ failureWindow: 1_000, window: { type: 'count', size: 10, minimumCalls: 5, failureRate: 0.5 } }),
+        () =>
+          new CircuitBreaker({
+            failureWindow: 1_000,
+            window: { type: 'count', size: 10, minimumCalls: 5, failureRate: 0.5 },
+          }),
         'failureWindow with window',
       );
       assert.error(both, TypeError, undefined, 'failureWindow with window');

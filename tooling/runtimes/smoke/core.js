@@ -10,7 +10,14 @@ export default {
       core;
 
     check('exports its public API', () => {
-      for (const name of ['ManualClock', 'CemafError', 'CircuitOpenError', 'RateLimitExceededError', 'TimeoutError', 'pipeline']) {
+      for (const name of [
+        'ManualClock',
+        'CemafError',
+        'CircuitOpenError',
+        'RateLimitExceededError',
+        'TimeoutError',
+        'pipeline',
+      ]) {
         assert.equal(typeof core[name], 'function', `typeof ${name}`);
       }
       assert.equal(typeof systemClock.now, 'function', 'systemClock.now');
@@ -157,7 +164,10 @@ export default {
         'a thrown string passes through',
       );
       const reason = { code: 'GONE' };
-      const aborted = await assert.rejects(empty.execute(() => 'ran', { signal: AbortSignal.abort(reason) }), 'aborted');
+      const aborted = await assert.rejects(
+        empty.execute(() => 'ran', { signal: AbortSignal.abort(reason) }),
+        'aborted',
+      );
       assert.equal(aborted, reason, 'an already aborted signal rejects with signal.reason');
     });
 

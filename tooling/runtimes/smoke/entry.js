@@ -37,7 +37,13 @@ for (const name of names) {
         packages[pkg] = await load(pkg);
         loadChecks.push({ module: name, check: `${mode}('${pkg}')`, ok: true, ms: 0 });
       } catch (error) {
-        loadChecks.push({ module: name, check: `${mode}('${pkg}')`, ok: false, error: String(error?.stack ?? error), ms: 0 });
+        loadChecks.push({
+          module: name,
+          check: `${mode}('${pkg}')`,
+          ok: false,
+          error: String(error?.stack ?? error),
+          ms: 0,
+        });
       }
     }
   } catch (loadError) {
@@ -50,6 +56,6 @@ const runtime =
   globalThis.Deno !== undefined
     ? `deno ${globalThis.Deno.version.deno}`
     : globalThis.Bun !== undefined
-      ? `bun ${globalThis.Bun.version}`
-      : `node ${globalThis.process.versions.node}`;
+    ? `bun ${globalThis.Bun.version}`
+    : `node ${globalThis.process.versions.node}`;
 console.log(`${RESULT_MARKER}${JSON.stringify({ runtime, results })}`);

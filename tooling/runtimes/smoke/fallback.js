@@ -9,9 +9,11 @@ export default {
     check('a value replaces a failure; a success passes through', async () => {
       const policy = new FallbackPolicy({ fallback: 'cached' });
       assert.equal(await policy.execute(() => Promise.reject(new Error('down'))), 'cached', 'after a rejection');
-      const sync = track(policy.execute(() => {
-        throw new Error('sync');
-      }));
+      const sync = track(
+        policy.execute(() => {
+          throw new Error('sync');
+        }),
+      );
       assert.equal(await sync, 'cached', 'after a sync throw');
       assert.equal(await policy.execute(() => 'fresh'), 'fresh', 'after a success');
     });
@@ -26,8 +28,16 @@ export default {
       });
       const failure = new Error('down');
       assert.equal(await policy.execute(() => Promise.reject(failure)), 'from the function', 'result');
-      assert.equal(await policy.execute(() => Promise.reject('plain string')), 'from the function', 'result for a string');
-      assert.deepEqual(seen.map(([, attempt]) => attempt), [1, 1], 'ctx.attempt');
+      assert.equal(
+        await policy.execute(() => Promise.reject('plain string')),
+        'from the function',
+        'result for a string',
+      );
+      assert.deepEqual(
+        seen.map(([, attempt]) => attempt),
+        [1, 1],
+        'ctx.attempt',
+      );
       assert.equal(seen[0][0], failure, 'the error');
       assert.equal(seen[1][0], 'plain string', 'a non-Error throwable, unchanged');
     });
@@ -35,7 +45,14 @@ export default {
     check('isFailure decides what falls back; an abort is not replaced', async () => {
       const policy = new FallbackPolicy({ fallback: 'default', isFailure: (error) => error?.code !== 'NOT_FOUND' });
       const notFound = Object.assign(new Error('no such user'), { code: 'NOT_FOUND' });
-      assert.equal(await assert.rejects(policy.execute(() => Promise.reject(notFound)), 'excluded'), notFound, 'an excluded error');
+      assert.equal(
+        await assert.rejects(
+          policy.execute(() => Promise.reject(notFound)),
+          'excluded',
+        ),
+        notFound,
+        'an excluded error',
+      );
       const reason = new Error('cancelled');
       let calls = 0;
       const early = track(policy.execute(() => calls++, { signal: AbortSignal.abort(reason) }));

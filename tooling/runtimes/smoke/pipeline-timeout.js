@@ -28,14 +28,19 @@ export default {
         new TimeoutPolicy({ timeout: 1_000, clock }),
       );
       const signals = [];
-      const call = track(resilient.execute((ctx) => {
-        signals.push(ctx.signal);
-        return new Promise(() => undefined);
-      }));
+      const call = track(
+        resilient.execute((ctx) => {
+          signals.push(ctx.signal);
+          return new Promise(() => undefined);
+        }),
+      );
       await clock.advance(2_100);
       assert.equal(await call, 'stale', 'result');
       assert.equal(signals.length, 2, 'attempts');
-      assert.ok(signals.every((signal) => signal.aborted), 'every attempt saw its signal abort');
+      assert.ok(
+        signals.every((signal) => signal.aborted),
+        'every attempt saw its signal abort',
+      );
       assert.error(errors[0], TimeoutError, undefined, 'the error the fallback got');
       assert.equal(failures.length, 2, 'breaker failure events');
       assert.equal(clock.pendingSleeps, 0, 'pendingSleeps');

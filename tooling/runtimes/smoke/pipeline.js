@@ -20,14 +20,16 @@ export default {
       const { retry, breaker, limiter } = seedPolicies(clock);
       const resilient = pipeline(retry, breaker, limiter);
       const attempts = [];
-      const call = track(resilient.execute(
-        (ctx) => {
-          attempts.push(ctx.attempt);
-          if (ctx.attempt === 1) throw new Error('flaky');
-          return 'ok';
-        },
-        { key: 'user-1' },
-      ));
+      const call = track(
+        resilient.execute(
+          (ctx) => {
+            attempts.push(ctx.attempt);
+            if (ctx.attempt === 1) throw new Error('flaky');
+            return 'ok';
+          },
+          { key: 'user-1' },
+        ),
+      );
       await clock.advance(1_000);
       assert.equal(await call, 'ok', 'result');
       assert.deepEqual(attempts, [1, 2], 'ctx.attempt seen by fn');
@@ -42,10 +44,12 @@ export default {
       const breaker = new CircuitBreaker({ failureThreshold: 1, resetTimeout: 60_000, clock });
       const limiter = new RateLimiter({ maxCalls: 10, timeWindow: 60_000, clock });
       let calls = 0;
-      const call = track(pipeline(retry, breaker, limiter).execute(() => {
-        calls++;
-        throw new Error('down');
-      }));
+      const call = track(
+        pipeline(retry, breaker, limiter).execute(() => {
+          calls++;
+          throw new Error('down');
+        }),
+      );
       await clock.advance(1_000);
       const error = await assert.rejects(call, 'the call');
       assert.error(error, CircuitOpenError, undefined, 'the call');
@@ -60,13 +64,15 @@ export default {
       const controller = new AbortController();
       const reason = new Error('cancelled');
       let calls = 0;
-      const call = track(pipeline(retry, breaker, limiter).execute(
-        () => {
-          calls++;
-          throw new Error('down');
-        },
-        { signal: controller.signal },
-      ));
+      const call = track(
+        pipeline(retry, breaker, limiter).execute(
+          () => {
+            calls++;
+            throw new Error('down');
+          },
+          { signal: controller.signal },
+        ),
+      );
       await clock.advance(0);
       controller.abort(reason);
       assert.equal(await assert.rejects(call, 'the call'), reason, 'rejection is signal.reason');

@@ -27,10 +27,18 @@ export default {
       const reports = [];
       closed.on('storeError', ({ onStoreError }) => reports.push(onStoreError));
       let calls = 0;
-      const refused = await assert.rejects(closed.execute(() => calls++), "'fail-closed'");
+      const refused = await assert.rejects(
+        closed.execute(() => calls++),
+        "'fail-closed'",
+      );
       assert.error(refused, RateLimitExceededError, undefined, "'fail-closed'");
       assert.equal(calls, 0, 'fn calls while failing closed');
-      const open = new RedisRateLimiter({ redis: failingStore, ...options, onStoreError: 'fail-open', clock: new ManualClock() });
+      const open = new RedisRateLimiter({
+        redis: failingStore,
+        ...options,
+        onStoreError: 'fail-open',
+        clock: new ManualClock(),
+      });
       open.on('storeError', ({ onStoreError }) => reports.push(onStoreError));
       assert.equal(await open.execute(() => 'ran'), 'ran', "'fail-open'");
       assert.deepEqual(reports, ['fail-closed', 'fail-open'], 'storeError events');
@@ -45,7 +53,12 @@ export default {
     });
 
     check('a store that never answers is given up after storeTimeout (real time)', async () => {
-      const limiter = new RedisRateLimiter({ redis: silentStore, ...options, storeTimeout: 20, onStoreError: 'fail-open' });
+      const limiter = new RedisRateLimiter({
+        redis: silentStore,
+        ...options,
+        storeTimeout: 20,
+        onStoreError: 'fail-open',
+      });
       const call = track(limiter.execute(() => 'ran without Redis'));
       assert.equal(await call, 'ran without Redis', 'result after storeTimeout');
     });

@@ -3,7 +3,10 @@ import { assert, isPending, track } from './harness.js';
 
 /** Header names and values of what toHeaders() gives, whether a plain object or a Headers. */
 function headerEntries(headers) {
-  const entries = typeof headers?.entries === 'function' && !Array.isArray(headers) ? [...headers.entries()] : Object.entries(headers);
+  const entries =
+    typeof headers?.entries === 'function' && !Array.isArray(headers)
+      ? [...headers.entries()]
+      : Object.entries(headers);
   return Object.fromEntries(entries.map(([name, value]) => [name.toLowerCase(), String(value)]));
 }
 
@@ -62,7 +65,10 @@ export default {
       await limiter.execute(() => 1);
       const waiting = track(limiter.execute(() => clock.now()));
       let calls = 0;
-      const error = await assert.rejects(limiter.execute(() => calls++), 'a call beyond maxWait');
+      const error = await assert.rejects(
+        limiter.execute(() => calls++),
+        'a call beyond maxWait',
+      );
       assert.error(error, RateLimitExceededError, undefined, 'a call beyond maxWait');
       assert.equal(error.code, 'RATE_LIMITED', 'code');
       assert.equal(error.retryAfter, 2_000, 'retryAfter');
@@ -77,7 +83,15 @@ export default {
       const limiter = new RateLimiter({ maxCalls: 1, timeWindow: 1_000, maxQueue: 1, clock });
       await limiter.execute(() => 1);
       const queued = track(limiter.execute(() => 'queued'));
-      assert.error(await assert.rejects(limiter.execute(() => 3), 'queue full'), RateLimitExceededError, undefined, 'queue full');
+      assert.error(
+        await assert.rejects(
+          limiter.execute(() => 3),
+          'queue full',
+        ),
+        RateLimitExceededError,
+        undefined,
+        'queue full',
+      );
       await clock.advance(1_000);
       assert.equal(await queued, 'queued', 'the queued call');
     });
@@ -120,7 +134,15 @@ export default {
         throw new Error(`execute threw synchronously: ${String(error)}`, { cause: error });
       }
       assert.error(await assert.rejects(negative, 'cost: -1'), RangeError, undefined, 'cost: -1');
-      assert.error(await assert.rejects(limiter.execute(() => 1, { cost: 3 }), 'cost above maxCalls'), RangeError, undefined, 'cost: 3');
+      assert.error(
+        await assert.rejects(
+          limiter.execute(() => 1, { cost: 3 }),
+          'cost above maxCalls',
+        ),
+        RangeError,
+        undefined,
+        'cost: 3',
+      );
     });
 
     check('token bucket: bursts, then a steady refill', async () => {
@@ -159,7 +181,10 @@ export default {
     check('toHeaders() gives the RateLimit fields and Retry-After in seconds', () => {
       const limiter = new RateLimiter({ maxCalls: 1, timeWindow: 60_000, clock: new ManualClock() });
       const allowed = headerEntries(limiter.toHeaders(limiter.tryAcquire()));
-      assert.ok('ratelimit' in allowed && 'ratelimit-policy' in allowed, `RateLimit fields: ${JSON.stringify(allowed)}`);
+      assert.ok(
+        'ratelimit' in allowed && 'ratelimit-policy' in allowed,
+        `RateLimit fields: ${JSON.stringify(allowed)}`,
+      );
       const refused = headerEntries(limiter.toHeaders(limiter.tryAcquire()));
       assert.equal(refused['retry-after'], '60', 'Retry-After');
     });

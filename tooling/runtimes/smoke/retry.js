@@ -22,11 +22,13 @@ export default {
       policy.on('retry', ({ attempt, error, delay }) => retries.push([attempt, error.message, delay]));
       policy.on('success', () => successes++);
       const attempts = [];
-      const call = track(policy.execute((ctx) => {
-        attempts.push(ctx.attempt);
-        if (ctx.attempt < 3) throw new Error(`failure ${ctx.attempt}`);
-        return 'done';
-      }));
+      const call = track(
+        policy.execute((ctx) => {
+          attempts.push(ctx.attempt);
+          if (ctx.attempt < 3) throw new Error(`failure ${ctx.attempt}`);
+          return 'done';
+        }),
+      );
       await clock.advance(999);
       assert.deepEqual(attempts, [1], 'attempts after 999 ms');
       await clock.advance(1);
@@ -36,7 +38,14 @@ export default {
       await clock.advance(1);
       assert.equal(await call, 'done', 'result');
       assert.deepEqual(attempts, [1, 2, 3], 'attempts after 3 000 ms');
-      assert.deepEqual(retries, [[1, 'failure 1', 1_000], [2, 'failure 2', 2_000]], 'retry events');
+      assert.deepEqual(
+        retries,
+        [
+          [1, 'failure 1', 1_000],
+          [2, 'failure 2', 2_000],
+        ],
+        'retry events',
+      );
       assert.equal(successes, 1, 'success events');
     });
 
@@ -46,11 +55,13 @@ export default {
       let giveUps = 0;
       policy.on('giveUp', () => giveUps++);
       const errors = [];
-      const call = track(policy.execute(() => {
-        const error = new Error(`failure ${errors.length + 1}`);
-        errors.push(error);
-        throw error;
-      }));
+      const call = track(
+        policy.execute(() => {
+          const error = new Error(`failure ${errors.length + 1}`);
+          errors.push(error);
+          throw error;
+        }),
+      );
       await clock.advance(300);
       assert.equal(await assert.rejects(call, 'call'), errors[2], 'rejects with the last error itself');
       assert.equal(errors.length, 3, 'attempts');
@@ -61,10 +72,12 @@ export default {
       const clock = new ManualClock();
       const policy = new RetryPolicy({ maxAttempts: 2, initialDelay: 10, clock });
       let calls = 0;
-      const call = track(policy.execute(() => {
-        calls++;
-        throw 'plain string';
-      }));
+      const call = track(
+        policy.execute(() => {
+          calls++;
+          throw 'plain string';
+        }),
+      );
       await clock.advance(10);
       assert.equal(await assert.rejects(call, 'call'), 'plain string', 'rejection');
       assert.equal(calls, 2, 'attempts');
@@ -76,13 +89,15 @@ export default {
       const controller = new AbortController();
       const reason = new Error('the user left');
       let calls = 0;
-      const call = track(policy.execute(
-        () => {
-          calls++;
-          throw new Error('unavailable');
-        },
-        { signal: controller.signal },
-      ));
+      const call = track(
+        policy.execute(
+          () => {
+            calls++;
+            throw new Error('unavailable');
+          },
+          { signal: controller.signal },
+        ),
+      );
       await clock.advance(0);
       assert.equal(clock.pendingSleeps, 1, 'a backoff sleep is pending');
       controller.abort(reason);
@@ -101,14 +116,16 @@ export default {
       assert.equal(await assert.rejects(early, 'already aborted'), reason, 'rejection is signal.reason');
       assert.equal(calls, 0, 'fn calls');
       const controller = new AbortController();
-      const during = track(policy.execute(
-        (ctx) => {
-          calls++;
-          controller.abort(reason);
-          return Promise.reject(ctx.signal.reason);
-        },
-        { signal: controller.signal },
-      ));
+      const during = track(
+        policy.execute(
+          (ctx) => {
+            calls++;
+            controller.abort(reason);
+            return Promise.reject(ctx.signal.reason);
+          },
+          { signal: controller.signal },
+        ),
+      );
       await clock.advance(100);
       assert.equal(await assert.rejects(during, 'aborted while running'), reason, "settles with fn's outcome");
       assert.equal(calls, 1, 'fn calls: the abort was not retried');
@@ -120,11 +137,13 @@ export default {
       const delays = [];
       policy.on('retry', ({ delay }) => delays.push(delay));
       let calls = 0;
-      const call = track(policy.execute(() => {
-        calls++;
-        if (calls === 1) throw Object.assign(new Error('slow down'), { retryAfter: 5_000 });
-        return 'ok';
-      }));
+      const call = track(
+        policy.execute(() => {
+          calls++;
+          if (calls === 1) throw Object.assign(new Error('slow down'), { retryAfter: 5_000 });
+          return 'ok';
+        }),
+      );
       await clock.advance(4_999);
       assert.equal(calls, 1, 'attempts after 4 999 ms');
       await clock.advance(1);
@@ -134,7 +153,12 @@ export default {
 
     check('retryOnResult retries on a value', async () => {
       const clock = new ManualClock();
-      const policy = new RetryPolicy({ maxAttempts: 3, initialDelay: 10, retryOnResult: (response) => response.status === 503, clock });
+      const policy = new RetryPolicy({
+        maxAttempts: 3,
+        initialDelay: 10,
+        retryOnResult: (response) => response.status === 503,
+        clock,
+      });
       const statuses = [503, 200];
       const call = track(policy.execute(() => ({ status: statuses.shift() })));
       await clock.advance(10);
@@ -153,10 +177,12 @@ export default {
         clock,
       });
       let calls = 0;
-      const call = track(policy.execute(() => {
-        if (++calls < 3) throw new Error('again');
-        return clock.now();
-      }));
+      const call = track(
+        policy.execute(() => {
+          if (++calls < 3) throw new Error('again');
+          return clock.now();
+        }),
+      );
       await clock.advance(21);
       assert.equal(await call, 21, 'finished at 7 + 14 ms');
       assert.deepEqual(seen, [1, 2], 'backoff attempts');
@@ -169,9 +195,17 @@ export default {
       const linear = retry.linear({ initialDelay: 100, maxDelay: 1_000 });
       assert.equal(at(linear, 3), 300, 'linear, attempt 3');
       const exponential = retry.exponential({ initialDelay: 100, multiplier: 2, maxDelay: 1_000 });
-      assert.deepEqual([1, 2, 3, 10].map((n) => at(exponential, n)), [100, 200, 400, 1_000], 'exponential');
+      assert.deepEqual(
+        [1, 2, 3, 10].map((n) => at(exponential, n)),
+        [100, 200, 400, 1_000],
+        'exponential',
+      );
       const fibonacci = retry.fibonacci({ initialDelay: 100, maxDelay: 10_000 });
-      assert.deepEqual([1, 2, 3, 4, 5].map((n) => at(fibonacci, n)), [100, 100, 200, 300, 500], 'fibonacci');
+      assert.deepEqual(
+        [1, 2, 3, 4, 5].map((n) => at(fibonacci, n)),
+        [100, 100, 200, 300, 500],
+        'fibonacci',
+      );
       const options = { initialDelay: 100, multiplier: 2, maxDelay: 1_000 };
       for (let i = 0; i < 20; i++) {
         const full = at(retry.fullJitter(options), 3, 200);
@@ -179,7 +213,10 @@ export default {
         const equal = at(retry.equalJitter(options), 3, 200);
         assert.ok(equal >= 200 && equal <= 400, `equalJitter in [200, 400], got ${equal}`);
         const decorrelated = at(retry.decorrelatedJitter(options), 3, 200);
-        assert.ok(decorrelated >= 100 && decorrelated <= 1_000, `decorrelatedJitter in [100, 1000], got ${decorrelated}`);
+        assert.ok(
+          decorrelated >= 100 && decorrelated <= 1_000,
+          `decorrelatedJitter in [100, 1000], got ${decorrelated}`,
+        );
       }
     });
 
@@ -188,10 +225,12 @@ export default {
       const budget = new RetryBudget({ ratio: 0.2, minRetriesPerSecond: 10, ttl: 10_000, clock });
       const policy = new RetryPolicy({ maxAttempts: 2, initialDelay: 10, budget, clock });
       let calls = 0;
-      const call = track(policy.execute(() => {
-        if (++calls === 1) throw new Error('once');
-        return calls;
-      }));
+      const call = track(
+        policy.execute(() => {
+          if (++calls === 1) throw new Error('once');
+          return calls;
+        }),
+      );
       await clock.advance(10);
       assert.equal(await call, 2, 'attempts');
     });
@@ -222,7 +261,10 @@ export default {
       const error = assert.throws(() => new RetryPolicy({ maxAttempts: 0 }), 'maxAttempts: 0');
       assert.error(error, RangeError, 'RetryPolicy: maxAttempts must be an integer >= 1, got 0', 'maxAttempts: 0');
       const unknown = assert.throws(() => new RetryPolicy({ maxAtempts: 3 }), 'an unknown option');
-      assert.ok(unknown instanceof TypeError || unknown instanceof RangeError, 'an unknown option: TypeError or RangeError');
+      assert.ok(
+        unknown instanceof TypeError || unknown instanceof RangeError,
+        'an unknown option: TypeError or RangeError',
+      );
       assert.ok(unknown.message.startsWith('RetryPolicy: '), `message names the class: ${unknown.message}`);
     });
 
@@ -230,10 +272,12 @@ export default {
       const policy = new RetryPolicy({ maxAttempts: 2, initialDelay: 20 });
       const start = systemClock.now();
       let calls = 0;
-      const call = track(policy.execute(() => {
-        if (++calls === 1) throw new Error('once');
-        return systemClock.now() - start;
-      }));
+      const call = track(
+        policy.execute(() => {
+          if (++calls === 1) throw new Error('once');
+          return systemClock.now() - start;
+        }),
+      );
       assert.ok(await isPending(call), 'pending during the backoff');
       const elapsed = await call;
       assert.ok(elapsed >= 20, `second attempt after ${elapsed} ms, at least 20 ms`);

@@ -13,10 +13,12 @@ export default {
       const clock = new ManualClock();
       const policy = new TimeoutPolicy({ timeout: 1_000, clock });
       let signal;
-      const call = track(policy.execute((ctx) => {
-        signal = ctx.signal;
-        return never();
-      }));
+      const call = track(
+        policy.execute((ctx) => {
+          signal = ctx.signal;
+          return never();
+        }),
+      );
       await clock.advance(999);
       assert.ok(await isPending(call), 'pending at 999 ms');
       assert.equal(signal.aborted, false, 'ctx.signal at 999 ms');
@@ -33,7 +35,14 @@ export default {
       const policy = new TimeoutPolicy({ timeout: 1_000, clock });
       assert.equal(await policy.execute(() => 'fast'), 'fast', 'result');
       const failure = new Error('failed fast');
-      assert.equal(await assert.rejects(policy.execute(() => Promise.reject(failure)), 'failure'), failure, 'rejection');
+      assert.equal(
+        await assert.rejects(
+          policy.execute(() => Promise.reject(failure)),
+          'failure',
+        ),
+        failure,
+        'rejection',
+      );
       assert.equal(clock.pendingSleeps, 0, 'pendingSleeps after the calls');
     });
 
@@ -42,13 +51,15 @@ export default {
       const policy = new TimeoutPolicy({ timeout: 1_000, clock });
       const controller = new AbortController();
       const reason = new Error('cancelled');
-      const call = track(policy.execute(
-        (ctx) =>
-          new Promise((_, reject) => {
-            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
-          }),
-        { signal: controller.signal },
-      ));
+      const call = track(
+        policy.execute(
+          (ctx) =>
+            new Promise((_, reject) => {
+              ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+            }),
+          { signal: controller.signal },
+        ),
+      );
       await clock.advance(10);
       controller.abort(reason);
       assert.equal(await assert.rejects(call, 'aborted call'), reason, 'rejection is the caller’s reason');
@@ -74,9 +85,11 @@ export default {
       const policy = new TimeoutPolicy({ timeout: 1_000, clock: new ManualClock() });
       assert.equal(await policy.wrap((a, b) => a + b)(2, 3), 5, 'wrapped call');
       const thrown = new Error('sync');
-      const call = track(policy.execute(() => {
-        throw thrown;
-      }));
+      const call = track(
+        policy.execute(() => {
+          throw thrown;
+        }),
+      );
       assert.equal(await assert.rejects(call, 'sync throw'), thrown, 'rejection');
     });
 

@@ -45,7 +45,9 @@ function browserEntry(modules: readonly { name: string; entries: readonly string
   modules.forEach((module, index) => lines.push(`import module${index} from './${module.name}.js';`));
   entries.forEach((entry, index) => lines.push(`import * as package${index} from '${entry}';`));
   lines.push(
-    `const modules = [${modules.map((module, index) => `{ name: '${module.name}', module: module${index} }`).join(', ')}];`,
+    `const modules = [${modules
+      .map((module, index) => `{ name: '${module.name}', module: module${index} }`)
+      .join(', ')}];`,
     `const packages = { ${entries.map((entry, index) => `'${entry}': package${index}`).join(', ')} };`,
     `const loads = ${JSON.stringify(
       entries.map((entry) => ({
@@ -82,14 +84,27 @@ export async function runChromium(
     label,
     version: 'chromium',
     status: 'failed',
-    results: [{ module: 'runtime', check, ok: false, error: String(error instanceof Error ? (error.stack ?? error) : error), ms: 0 }],
+    results: [
+      {
+        module: 'runtime',
+        check,
+        ok: false,
+        error: String(error instanceof Error ? error.stack ?? error : error),
+        ms: 0,
+      },
+    ],
     seconds: seconds(),
   });
 
   let bundle: string;
   try {
     const output = await build({
-      stdin: { contents: browserEntry(modules), resolveDir: join(runtimesDir, 'smoke'), sourcefile: 'browser-entry.js', loader: 'js' },
+      stdin: {
+        contents: browserEntry(modules),
+        resolveDir: join(runtimesDir, 'smoke'),
+        sourcefile: 'browser-entry.js',
+        loader: 'js',
+      },
       bundle: true,
       platform: 'browser',
       format: 'esm',
@@ -102,7 +117,10 @@ export async function runChromium(
   }
 
   const server = await serve({
-    '/': { type: 'text/html', body: '<!doctype html><title>cemaf smoke</title><script type="module" src="/smoke.js"></script>' },
+    '/': {
+      type: 'text/html',
+      body: '<!doctype html><title>cemaf smoke</title><script type="module" src="/smoke.js"></script>',
+    },
     '/smoke.js': { type: 'text/javascript', body: bundle },
   });
   const { chromium } = await import('playwright-core');

@@ -47,7 +47,11 @@ export async function ensureInstalled(cache: string, download: Download): Promis
   const folder = join(cache, download.id);
   const binary = join(folder, download.binary);
   const marker = await readFile(join(folder, MARKER), 'utf8').catch(() => undefined);
-  if (marker !== undefined && (JSON.parse(marker) as { version?: string }).version === download.version && existsSync(binary)) {
+  if (
+    marker !== undefined &&
+    (JSON.parse(marker) as { version?: string }).version === download.version &&
+    existsSync(binary)
+  ) {
     return { binary, fetched: false, seconds: 0 };
   }
 
@@ -64,7 +68,11 @@ export async function ensureInstalled(cache: string, download: Download): Promis
   };
   await writeFile(join(staging, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const install = await run(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], staging);
+  const install = await run(
+    npm,
+    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'],
+    staging,
+  );
   const installedBinary = join(staging, download.binary);
   if (install.code !== 0 || !existsSync(installedBinary)) {
     await rm(staging, { recursive: true, force: true });

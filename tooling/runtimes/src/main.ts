@@ -39,7 +39,9 @@ const modules = await smokeModules(runtimesDir);
 const workspaceProblems = tested.flatMap((pkg) => loadProblems(pkg, runtimesDir));
 for (const pkg of tested) {
   if (!modules.some((module) => module.name === pkg.folder)) {
-    workspaceProblems.push(`${pkg.name} has no smoke module: add smoke/${pkg.folder}.js and list it in smoke/registry.js`);
+    workspaceProblems.push(
+      `${pkg.name} has no smoke module: add smoke/${pkg.folder}.js and list it in smoke/registry.js`,
+    );
   }
 }
 const present = new Set(tested.map((pkg) => pkg.name));
@@ -62,7 +64,9 @@ const install = (download: Download) => {
     pending = ensureInstalled(cache, download);
     installs.set(download.id, pending);
     void pending.then(
-      (done) => done.fetched && console.log(`  fetched ${download.npmPackage}@${download.version} in ${done.seconds.toFixed(1)} s`),
+      (done) =>
+        done.fetched &&
+        console.log(`  fetched ${download.npmPackage}@${download.version} in ${done.seconds.toFixed(1)} s`),
       () => undefined,
     );
   }
@@ -79,7 +83,9 @@ async function runRuntime(runtime: Runtime): Promise<RuntimeRun> {
     label: runtime.label,
     version: '?',
     status: 'failed',
-    results: [{ module: 'runtime', check, ok: false, error: String(error instanceof Error ? error.message : error), ms: 0 }],
+    results: [
+      { module: 'runtime', check, ok: false, error: String(error instanceof Error ? error.message : error), ms: 0 },
+    ],
     seconds: (performance.now() - runStarted) / 1000,
   });
   if (runtime.kind === 'chromium') {
@@ -89,7 +95,8 @@ async function runRuntime(runtime: Runtime): Promise<RuntimeRun> {
     } catch (error) {
       return failed('finds chromium', error);
     }
-    if ('skip' in found) return { label: runtime.label, version: '-', status: 'skipped', results: [], note: found.skip, seconds: 0 };
+    if ('skip' in found)
+      return { label: runtime.label, version: '-', status: 'skipped', results: [], note: found.skip, seconds: 0 };
     const { path } = found;
     return runSlot(() => runChromium(runtime.label, path, runtimesDir, selected));
   }
@@ -100,28 +107,45 @@ async function runRuntime(runtime: Runtime): Promise<RuntimeRun> {
     return failed('installs from the npm registry', error);
   }
   return runSlot(() =>
-    runProcess({ label: runtime.label, binary, args: runtime.args, mode: runtime.mode, modules: moduleNames, env: runtime.env, cwd: runtimesDir }),
+    runProcess({
+      label: runtime.label,
+      binary,
+      args: runtime.args,
+      mode: runtime.mode,
+      modules: moduleNames,
+      env: runtime.env,
+      cwd: runtimesDir,
+    }),
   );
 }
 
 // Arguments pick runtimes by name, for debugging one (`pnpm test deno`); none runs the matrix.
 const only = process.argv.slice(2);
-const runtimes = matrix(cache).filter((runtime) => only.length === 0 || only.some((name) => runtime.label.includes(name)));
+const runtimes = matrix(cache).filter(
+  (runtime) => only.length === 0 || only.some((name) => runtime.label.includes(name)),
+);
 if (only.length > 0) console.log(`Only ${runtimes.map((runtime) => runtime.label).join(', ')}: not the whole matrix`);
 
 // Chromium takes the longest: it takes a slot first, while the downloads are still going.
-const starts = new Map(runtimes.map((runtime) => [runtime, runtime.kind === 'chromium' ? runRuntime(runtime) : undefined]));
+const starts = new Map(
+  runtimes.map((runtime) => [runtime, runtime.kind === 'chromium' ? runRuntime(runtime) : undefined]),
+);
 const runs = await Promise.all(
   runtimes.map(async (runtime) => {
     const run = await (starts.get(runtime) ?? runRuntime(runtime));
     const passed = run.results.filter((result) => result.ok).length;
-    const summary = run.status === 'skipped' ? `SKIPPED (${run.note})` : `${run.status === 'passed' ? 'pass' : 'FAIL'}, ${passed}/${run.results.length} checks`;
+    const summary =
+      run.status === 'skipped'
+        ? `SKIPPED (${run.note})`
+        : `${run.status === 'passed' ? 'pass' : 'FAIL'}, ${passed}/${run.results.length} checks`;
     console.log(`  ${run.label}: ${summary} in ${run.seconds.toFixed(1)} s`);
     return run;
   }),
 );
 
-const moduleColumns = [...new Set(runs.flatMap((run) => run.results.map((result) => result.module)))].filter((name) => name !== 'runtime');
+const moduleColumns = [...new Set(runs.flatMap((run) => run.results.map((result) => result.module)))].filter(
+  (name) => name !== 'runtime',
+);
 console.log(`\n${matrixTable(runs, moduleColumns)}\n`);
 const failed = failures(runs);
 if (failed) console.log(`${failed}\n`);
@@ -134,8 +158,13 @@ const summary = totals(runs, workspaceProblems);
 writeResults(runtimesDir, summary, runs);
 const runtimesFailed = runs.filter((run) => run.status === 'failed').length;
 console.log(
-  `Runtime matrix: ${runs.length - runtimesFailed} of ${runs.length} runtimes without failures (${runs.filter((run) => run.status === 'skipped').length} skipped), ` +
-    `${summary.numPassedTests} checks passed, ${summary.numFailedTests} failed, in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+  `Runtime matrix: ${runs.length - runtimesFailed} of ${runs.length} runtimes without failures (${
+    runs.filter((run) => run.status === 'skipped').length
+  } skipped), ` +
+    `${summary.numPassedTests} checks passed, ${summary.numFailedTests} failed, in ${(
+      (performance.now() - started) /
+      1000
+    ).toFixed(1)} s ` +
     `(runtimes cached in ${cache})`,
 );
 process.exitCode = runtimesFailed > 0 || workspaceProblems.length > 0 ? 1 : 0;

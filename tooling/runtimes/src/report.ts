@@ -4,7 +4,8 @@ import type { CheckResult, RuntimeRun } from './results.js';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
@@ -35,9 +36,12 @@ export function failures(runs: readonly RuntimeRun[]): string {
   const lines: string[] = [];
   for (const run of runs) {
     for (const result of run.results.filter((each) => !each.ok)) {
-      lines.push(`FAIL ${run.label} > ${result.module} > ${result.check}\n  ${(result.error ?? '').split('\n').join('\n  ')}`);
+      lines.push(
+        `FAIL ${run.label} > ${result.module} > ${result.check}\n  ${(result.error ?? '').split('\n').join('\n  ')}`,
+      );
     }
-    if (run.status === 'failed' && run.note) lines.push(`  output of ${run.label}:\n  ${run.note.split('\n').join('\n  ')}`);
+    if (run.status === 'failed' && run.note)
+      lines.push(`  output of ${run.label}:\n  ${run.note.split('\n').join('\n  ')}`);
   }
   return lines.join('\n');
 }

@@ -57,20 +57,48 @@ export function runProcess(run: ProcessRun): Promise<RuntimeRun> {
       clearTimeout(overall);
       clearTimeout(exitTimer);
       const seconds = (performance.now() - started) / 1000;
-      const output = `${stderr}${stdout.split('\n').filter((text) => !text.startsWith(RESULT_MARKER)).join('\n')}`.trim();
+      const output = `${stderr}${stdout
+        .split('\n')
+        .filter((text) => !text.startsWith(RESULT_MARKER))
+        .join('\n')}`.trim();
       if (parsed === undefined) {
-        const why = error?.message ?? (code === null ? `killed after ${RUN_TIMEOUT_MS / 1000} s without results` : `exited with code ${code} without results`);
-        const results = [{ module: 'runtime', check: 'prints its results', ok: false, error: `${why}\n${output}`.trim(), ms: 0 }];
+        const why =
+          error?.message ??
+          (code === null
+            ? `killed after ${RUN_TIMEOUT_MS / 1000} s without results`
+            : `exited with code ${code} without results`);
+        const results = [
+          { module: 'runtime', check: 'prints its results', ok: false, error: `${why}\n${output}`.trim(), ms: 0 },
+        ];
         resolve({ label: run.label, version: '?', status: 'failed', results, seconds });
         return;
       }
       const exit: CheckResult = keptAlive
-        ? { module: 'runtime', check: 'exits by itself when done', ok: false, error: `still running ${EXIT_TIMEOUT_MS / 1000} s after its results: a timer or handle was left behind`, ms: 0 }
+        ? {
+            module: 'runtime',
+            check: 'exits by itself when done',
+            ok: false,
+            error: `still running ${EXIT_TIMEOUT_MS / 1000} s after its results: a timer or handle was left behind`,
+            ms: 0,
+          }
         : code === 0
-          ? { module: 'runtime', check: 'exits by itself when done', ok: true, ms: 0 }
-          : { module: 'runtime', check: 'exits by itself when done', ok: false, error: `exit code ${code}\n${output}`.trim(), ms: 0 };
+        ? { module: 'runtime', check: 'exits by itself when done', ok: true, ms: 0 }
+        : {
+            module: 'runtime',
+            check: 'exits by itself when done',
+            ok: false,
+            error: `exit code ${code}\n${output}`.trim(),
+            ms: 0,
+          };
       const results = [...parsed.results, exit];
-      resolve({ label: run.label, version: parsed.runtime, status: statusOf(results), results, seconds, ...(output && { note: output }) });
+      resolve({
+        label: run.label,
+        version: parsed.runtime,
+        status: statusOf(results),
+        results,
+        seconds,
+        ...(output && { note: output }),
+      });
     };
     child.on('error', (error) => finish(null, error));
     child.on('close', (code) => finish(code));

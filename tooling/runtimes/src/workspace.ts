@@ -49,14 +49,17 @@ export function loadProblems(pkg: TreePackage, runtimesDir: string): string[] {
       `${pkg.name} is not a devDependency of @cemaf/runtimes: flock /tmp/cemaf-pnpm.lock pnpm add -D "${pkg.name}@workspace:*" --filter @cemaf/runtimes`,
     );
   }
-  const manifest = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')) as { exports?: Record<string, ExportsValue> };
+  const manifest = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')) as {
+    exports?: Record<string, ExportsValue>;
+  };
   const entries = Object.entries(manifest.exports ?? {}).filter(([subpath]) => subpath !== './package.json');
   if (entries.length === 0) problems.push(`${pkg.name} has no exports map`);
   for (const [subpath, value] of entries) {
     for (const condition of ['import', 'require']) {
       const file = target(value, ['node', condition]);
       if (file === undefined) problems.push(`${pkg.name} exports "${subpath}" has no "${condition}" target`);
-      else if (!existsSync(join(pkg.dir, file))) problems.push(`${pkg.name} is not built: ${subpath} -> ${file} (${condition}) is missing`);
+      else if (!existsSync(join(pkg.dir, file)))
+        problems.push(`${pkg.name} is not built: ${subpath} -> ${file} (${condition}) is missing`);
     }
   }
   return problems;
