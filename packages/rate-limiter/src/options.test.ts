@@ -122,6 +122,10 @@ describe('RateLimiter per-call input', () => {
     await refused(() => limiter.execute(() => 1, { key: 7 as never }), TypeError, 'RateLimiter: key must be a string, got 7');
   });
 
+  it('refuses a signal that is not an AbortSignal with a TypeError', async () => {
+    await refused(() => limiter.acquire({ signal: { aborted: false } as never }), TypeError, 'RateLimiter: signal must be an AbortSignal, got an object');
+  });
+
   it('refuses an fn that is not a function with a TypeError', async () => {
     await refused(() => limiter.execute('run' as never), TypeError, 'RateLimiter.execute: fn must be a function, got "run"');
   });

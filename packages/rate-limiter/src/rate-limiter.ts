@@ -177,7 +177,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
    */
   acquire(options?: AcquireOptions): Promise<void> {
     try {
-      const signal = options?.signal;
+      const signal = this.#signal(options);
       const key = this.#key(options);
       const cost = this.#cost(options);
       if (signal?.aborted) return Promise.reject(signal.reason);
@@ -194,7 +194,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   execute<T>(fn: Task<T>, options?: RateLimitExecuteOptions): Promise<T> {
     try {
       if (typeof fn !== 'function') invalid('RateLimiter.execute', 'fn', 'a function', fn, TypeError);
-      const signal = options?.signal;
+      const signal = this.#signal(options);
       const key = this.#key(options);
       const cost = this.#cost(options);
       if (signal?.aborted) return Promise.reject(signal.reason);
@@ -247,6 +247,14 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   /** Listens to `acquire`, `wait` or `reject`; returns the function that stops listening. */
   on<E extends keyof RateLimiterEvents>(event: E, listener: Listener<RateLimiterEvents[E]>): () => void {
     return this.#events.on(event, listener);
+  }
+
+  #signal(options: AcquireOptions | undefined): AbortSignal | undefined {
+    const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      invalid('RateLimiter', 'signal', 'an AbortSignal', signal, TypeError);
+    }
+    return signal;
   }
 
   #key(options: RateLimitOptions | undefined): Key {
