@@ -6,8 +6,8 @@
 -- KEYS[3] list: sliding-window log, oldest first, flat: time, count, time, count...
 -- ARGV: op ('try' | 'enter' | 'cancel' | 'reset'), now ('' = server TIME), algorithm
 -- ('s' | 't' | 'f'), maxCalls, timeWindow, burst, cost, maxWait ('' = none), maxQueue ('' = none),
--- owner, seq, grace (ms added to each key's TTL)
--- Reply: { a, b, c, d, moved count, owner's moved waiters: seq, delay, seq, delay... }
+-- owner, seq, grace (ms added to each key's TTL), deadline (server ms; '' = none)
+-- Reply: { a, b, c, d, now, moved count, owner's moved waiters: seq, delay, seq, delay... }
 local S, Q, L = KEYS[1], KEYS[2], KEYS[3]
 local op, algorithm = ARGV[1], ARGV[3]
 local now
@@ -17,16 +17,18 @@ if ARGV[2] == '' then
 else
   now = tonumber(ARGV[2])
 end
+local function num(x)
+  return string.format('%.17g', x)
+end
+-- A call the client gave up on (storeTimeout) and that a client queued while Redis was away
+-- arrives late: it must not take permits now.
+if ARGV[13] ~= '' and now > tonumber(ARGV[13]) then return { -1, 0, '0', '0', num(now), 0 } end
 local M, W, B = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local cost = tonumber(ARGV[7])
 local maxWait = ARGV[8] == '' and math.huge or tonumber(ARGV[8])
 local maxQueue = ARGV[9] == '' and math.huge or tonumber(ARGV[9])
 local owner, seq, grace = ARGV[10], ARGV[11], tonumber(ARGV[12])
-local LIMIT = algorithm == 't' and B or M
 
-local function num(x)
-  return string.format('%.17g', x)
-end
 
 -- The algorithms. A state is what RateLimiter keeps per key; `nil` is a fresh key. `commit`
 -- writes a take on the stored state, the others work on copies.
@@ -316,8 +318,9 @@ local function finish(state, entries, reply)
 end
 
 local function withMoved(head, moved)
-  head[5] = #moved / 2
-  for i = 1, #moved do head[5 + i] = moved[i] end
+  head[5] = num(now)
+  head[6] = #moved / 2
+  for i = 1, #moved do head[6 + i] = moved[i] end
   return head
 end
 

@@ -116,7 +116,7 @@ describe('RedisRateLimiter when Redis fails', () => {
     let healthy = false;
     let probe = deferred<unknown>();
     const { redis, sent } = fakeRedis(() => {
-      if (healthy) return Promise.resolve([1, 1, '0', '100', 0]);
+      if (healthy) return Promise.resolve([1, 1, '0', '100', '0', 0]);
       if (sent.length === 1) return down();
       return probe.promise;
     });
@@ -133,7 +133,7 @@ describe('RedisRateLimiter when Redis fails', () => {
     const secondProbe = limiter.tryAcquire();
     expect(sent).toHaveLength(3);
     healthy = true;
-    probe.resolve([1, 1, '0', '100', 0]);
+    probe.resolve([1, 1, '0', '100', '0', 0]);
     expect(await secondProbe).toMatchObject({ allowed: true, remaining: 1 });
     expect(await limiter.tryAcquire()).toMatchObject({ allowed: true });
     expect(sent).toHaveLength(4);
@@ -141,7 +141,7 @@ describe('RedisRateLimiter when Redis fails', () => {
 
   it('never leaves an unhandled rejection: a failed cancel is reported as a store error', async () => {
     const clock = new ManualClock();
-    const { redis, sent } = fakeRedis((op) => (op === 'enter' ? Promise.resolve([1, 0, '50', '0', 0]) : down()));
+    const { redis, sent } = fakeRedis((op) => (op === 'enter' ? Promise.resolve([1, 0, '50', '0', '0', 0]) : down()));
     const limiter = new RedisRateLimiter({ ...base, redis, clock });
     const errors: unknown[] = [];
     limiter.on('storeError', ({ error }) => void errors.push(error));
@@ -161,13 +161,13 @@ describe('RedisRateLimiter when Redis fails', () => {
 describe('RedisRateLimiter decisions on their way', () => {
   it('rejects an aborted caller at once, and gives back the slot Redis reserved for it', async () => {
     const reply = deferred<unknown>();
-    const { redis, sent } = fakeRedis((op) => (op === 'enter' ? reply.promise : Promise.resolve([1, 0, '0', '0', 0])));
+    const { redis, sent } = fakeRedis((op) => (op === 'enter' ? reply.promise : Promise.resolve([1, 0, '0', '0', '0', 0])));
     const limiter = new RedisRateLimiter({ ...base, redis, clock: new ManualClock() });
     const controller = new AbortController();
     const waiting = limiter.acquire({ key: 'k', signal: controller.signal });
     controller.abort('left');
     await expect(waiting).rejects.toBe('left');
-    reply.resolve([1, 0, '80', '0', 0]);
+    reply.resolve([1, 0, '80', '0', '0', 0]);
     await vi.waitFor(() => expect(sent.map(({ op }) => op)).toEqual(['enter', 'cancel']));
     expect(sent[1]!.args[10]).toBe(sent[0]!.args[10]); // the same waiter
     expect(sent[1]!.keys).toEqual(sent[0]!.keys);
@@ -181,7 +181,7 @@ describe('RedisRateLimiter decisions on their way', () => {
     const waiting = limiter.acquire({ signal: controller.signal });
     controller.abort('left');
     await expect(waiting).rejects.toBe('left');
-    reply.resolve([0, 0, '0', '0', 0]);
+    reply.resolve([0, 0, '0', '0', '0', 0]);
     await reply.promise;
     expect(sent.map(({ op }) => op)).toEqual(['enter']);
   });
@@ -190,9 +190,9 @@ describe('RedisRateLimiter decisions on their way', () => {
     const clock = new ManualClock();
     let seq = 0;
     const { redis } = fakeRedis((op) => {
-      if (op === 'enter') return Promise.resolve([1, 0, String(100 * ++seq), '0', 0]);
+      if (op === 'enter') return Promise.resolve([1, 0, String(100 * ++seq), '0', '0', 0]);
       // The first waiter left: the second moves to now, the third to 30 ms from now.
-      return Promise.resolve([1, 0, '0', '0', 2, '2', '0', '3', '30']);
+      return Promise.resolve([1, 0, '0', '0', '0', 2, '2', '0', '3', '30']);
     });
     const limiter = new RedisRateLimiter({ ...base, redis, clock });
     const controller = new AbortController();
@@ -215,14 +215,14 @@ describe('RedisRateLimiter decisions on their way', () => {
   });
 
   it('sends the caller clock time with each decision, or none for the server time', async () => {
-    const { redis, sent } = fakeRedis(() => Promise.resolve([1, 1, '0', '0', 0]));
+    const { redis, sent } = fakeRedis(() => Promise.resolve([1, 1, '0', '0', '0', 0]));
     await new RedisRateLimiter({ ...base, redis }).tryAcquire();
     await new RedisRateLimiter({ ...base, redis, clock: new ManualClock(1234.5) }).tryAcquire();
     expect(sent.map(({ args }) => args[1])).toEqual(['', '1234.5']);
   });
 
   it('names its keys after the prefix, with a hash tag per key', async () => {
-    const { redis, sent } = fakeRedis(() => Promise.resolve([1, 1, '0', '0', 0]));
+    const { redis, sent } = fakeRedis(() => Promise.resolve([1, 1, '0', '0', '0', 0]));
     const limiter = new RedisRateLimiter({ ...base, redis, prefix: 'app:' });
     await limiter.tryAcquire();
     await limiter.tryAcquire({ key: 'user:42' });
@@ -241,7 +241,7 @@ describe('RedisRateLimiter decisions on their way', () => {
   });
 
   it('reports a listener that throws and carries on', async () => {
-    const { redis } = fakeRedis(() => Promise.resolve([0, 0, '0', '0', 0]));
+    const { redis } = fakeRedis(() => Promise.resolve([0, 0, '0', '0', '0', 0]));
     const limiter = new RedisRateLimiter({ ...base, redis });
     const report = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     limiter.on('acquire', () => {
@@ -249,5 +249,32 @@ describe('RedisRateLimiter decisions on their way', () => {
     });
     await expect(limiter.execute(() => 'ran')).resolves.toBe('ran');
     expect(report).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives each decision a deadline on the server clock once it knows it, and none before', async () => {
+    const serverAhead = 1_000_000;
+    const { redis, sent } = fakeRedis(() => Promise.resolve([1, 1, '0', '0', String(performance.now() + serverAhead), 0]));
+    const limiter = new RedisRateLimiter({ ...base, redis, storeTimeout: 500 });
+    await limiter.tryAcquire();
+    const before = performance.now();
+    await limiter.tryAcquire();
+    const after = performance.now();
+    expect(sent[0]!.args[12]).toBe('');
+    const deadline = Number(sent[1]!.args[12]);
+    expect(deadline).toBeGreaterThanOrEqual(before + serverAhead + 500 - 50);
+    expect(deadline).toBeLessThanOrEqual(after + serverAhead + 500);
+  });
+
+  it('sends a decision again once when Redis dropped it as late on time, and gives up after two', async () => {
+    const answers = [[-1, 0, '0', '0', '0', 0], [1, 1, '0', '0', '0', 0]];
+    const { redis, sent } = fakeRedis(() => Promise.resolve(answers.shift() ?? [-1, 0, '0', '0', '0', 0]));
+    const limiter = new RedisRateLimiter({ ...base, redis, onStoreError: 'fail-closed' });
+    expect(await limiter.tryAcquire()).toMatchObject({ allowed: true, remaining: 1 });
+    expect(sent).toHaveLength(2);
+    const errors: unknown[] = [];
+    limiter.on('storeError', ({ error }) => void errors.push(error));
+    expect(await limiter.tryAcquire()).toMatchObject({ allowed: false });
+    expect(sent).toHaveLength(4);
+    expect(errors).toEqual([new Error('RedisRateLimiter: Redis dropped the decision as late twice; its clock may be jumping')]);
   });
 });

@@ -75,8 +75,15 @@ interface Waiter {
   readonly reject: (reason: unknown) => void;
 }
 
-/** What the script answers: four numbers, then the owner's waiters that moved (seq, delay). */
+/**
+ * What the script answers: four numbers, the server's time, then the owner's waiters that moved
+ * (count, then seq, delay...). A first number of -1: the call came after its deadline.
+ */
 type Reply = readonly (string | number)[];
+
+/** Index of the moved waiters' count in a reply. */
+const MOVED = 5;
+const EXPIRED = -1;
 
 /** Whether a call goes to Redis: not while Redis is down and another call probes it. */
 const enum Route {
@@ -123,6 +130,8 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   #storeDown = false;
   #probing = false;
   #lastStoreError: unknown;
+  /** Server time minus systemClock time, at most: for the deadlines of decisions. */
+  #serverOffset: number | undefined;
 
   constructor(options: RedisRateLimiterOptions) {
     const settings = settingsOf(options);
@@ -161,7 +170,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
     let reply: Reply;
     try {
       if (route === Route.Skip) throw this.#lastStoreError;
-      reply = await this.#call('try', tagOf(key), cost, '');
+      reply = await this.#decide('try', tagOf(key), cost, '');
       this.#storeAnswered(route);
     } catch (error) {
       this.#storeFailed(route, error);
@@ -273,13 +282,27 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
     return this.#events.on(event, listener);
   }
 
+  /**
+   * Runs a decision (`try`, `enter`) with a deadline in the server's time, so that Redis drops
+   * it if it arrives after the caller gave up. Sent again once if it was dropped on time by our
+   * reckoning (the server's clock jumped ahead).
+   */
+  async #decide(op: string, tag: string, cost: number, seq: string): Promise<Reply> {
+    const reply = await this.#call(op, tag, cost, seq, true);
+    if (Number(reply[0]) !== EXPIRED) return reply;
+    const again = await this.#call(op, tag, cost, seq, true);
+    if (Number(again[0]) !== EXPIRED) return again;
+    throw new Error(`${OWNER}: Redis dropped the decision as late twice; its clock may be jumping`);
+  }
+
   /** Runs the script for one key, bounded by `storeTimeout`. */
-  #call(op: string, tag: string, cost: number, seq: string): Promise<Reply> {
-    const { prefix, clock } = this.#settings;
+  #call(op: string, tag: string, cost: number, seq: string, deadline = false): Promise<Reply> {
+    const { prefix, clock, storeTimeout } = this.#settings;
     const base = prefix + tag;
     const fixed = this.#fixed;
-    return this.#deadline.watch(
-      this.#script(
+    const sent = systemClock.now();
+    const offset = this.#serverOffset;
+    const call = this.#script(
         [base, `${base}:q`, `${base}:l`],
         [
           op,
@@ -294,10 +317,25 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
           fixed[6]!,
           seq,
           // Keys outlive their state by this much: a caller's clock is not Redis's.
-          clock === undefined ? 1_000 : 60_000,
+          clock === undefined ? 0 : 60_000,
+          deadline && clock === undefined && offset !== undefined ? String(sent + offset + storeTimeout) : '',
         ],
-      ) as Promise<Reply>,
-    );
+      ) as Promise<Reply>;
+    return this.#deadline.watch(clock === undefined ? call.then((reply) => this.#learnServerTime(reply, sent)) : call);
+  }
+
+  /**
+   * Keeps a lower bound of (server time - systemClock time) from a reply: the script ran before
+   * the reply came back. A bound far below the kept one means the server's clock went back.
+   */
+  #learnServerTime(reply: Reply, sent: number): Reply {
+    const received = systemClock.now();
+    const lower = Number(reply[4]) - received;
+    const kept = this.#serverOffset;
+    if (received - sent < this.#settings.storeTimeout && (kept === undefined || lower > kept || lower < kept - this.#settings.storeTimeout)) {
+      this.#serverOffset = lower;
+    }
+    return reply;
   }
 
   /** While Redis is down, one call at a time probes it; the others decide without it at once. */
@@ -376,7 +414,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
         reject,
       };
       if (signal) signal.addEventListener('abort', waiter.onAbort!, { once: true });
-      this.#call('enter', tagOf(key), cost, seq).then(
+      this.#decide('enter', tagOf(key), cost, seq).then(
         (reply) => this.#entered(waiter, reply, route),
         (error: unknown) => this.#enterFailed(waiter, error, route),
       );
@@ -501,11 +539,11 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
 
   /** Re-arms the waiters that Redis moved up (delay 0: their permits were taken now). */
   #moved(reply: Reply): void {
-    const count = Number(reply[4]);
+    const count = Number(reply[MOVED]);
     for (let index = 0; index < count; index++) {
-      const waiter = this.#waiters.get(String(reply[5 + 2 * index]));
+      const waiter = this.#waiters.get(String(reply[MOVED + 1 + 2 * index]));
       if (waiter === undefined || waiter.state !== 'waiting') continue;
-      const delay = Number(reply[6 + 2 * index]);
+      const delay = Number(reply[MOVED + 2 + 2 * index]);
       waiter.timer?.abort();
       if (delay > 0) this.#sleep(waiter, delay);
       else this.#wake(waiter);

@@ -1,0 +1,93 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisServer, uniquePrefix, useRedis } from '../test/redis.js';
+import type { RedisClientAdapter } from './redis-client.js';
+import { toRedisAdapter } from './redis-client.js';
+import { RedisRateLimiter } from './redis-rate-limiter.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(!redisServer.available)('RedisRateLimiter on the Redis server time', () => {
+  const redis = useRedis();
+  let client: Redis;
+  beforeAll(() => {
+    client = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    await client.quit();
+  });
+
+  it('decides on the server time and waits on systemClock', async () => {
+    const limiter = new RedisRateLimiter({ redis: client, prefix: uniquePrefix('time'), maxCalls: 2, timeWindow: 300 });
+    expect(await limiter.tryAcquire({ cost: 2 })).toMatchObject({ allowed: true, remaining: 0 });
+    const refused = await limiter.tryAcquire();
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfter).toBeGreaterThan(200);
+    expect(refused.retryAfter).toBeLessThanOrEqual(300);
+    const start = performance.now();
+    await limiter.acquire();
+    const waited = performance.now() - start;
+    expect(waited).toBeGreaterThanOrEqual(refused.retryAfter - 50);
+    expect(waited).toBeLessThan(5_000);
+  });
+
+  it.each(['sliding-window', 'token-bucket', 'fixed-window'] as const)(
+    '%s: keys expire by themselves once the key is back to full capacity',
+    async (algorithm) => {
+      const prefix = uniquePrefix('expiry');
+      const limiter = new RedisRateLimiter({ redis: client, prefix, algorithm, maxCalls: 4, timeWindow: 400 });
+      await limiter.tryAcquire({ key: 'k', cost: 2 });
+      const waiter = limiter.acquire({ key: 'k', cost: 4 });
+      const names = [`${prefix}{k=k}`, `${prefix}{k=k}:q`, `${prefix}{k=k}:l`];
+      const present = names.filter((name, index) => index < 2 || algorithm === 'sliding-window');
+      await sleep(20);
+      for (const name of present) {
+        const ttl = await client.pttl(name);
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(1_200);
+      }
+      await waiter;
+      const deadline = performance.now() + 5_000;
+      while ((await client.exists(...names)) > 0 && performance.now() < deadline) await sleep(50);
+      expect(await client.exists(...names)).toBe(0);
+      // A fresh key, as if nothing had happened.
+      expect(await limiter.tryAcquire({ key: 'k', cost: 0 })).toMatchObject({ remaining: 4, resetAfter: 0 });
+    },
+  );
+
+  it('drops a decision that reaches Redis after the caller gave up on it', async () => {
+    const prefix = uniquePrefix('late');
+    const adapter = toRedisAdapter(client);
+    let delay = 0;
+    // A client that holds a command back, as one does while it reconnects.
+    const slow: RedisClientAdapter = {
+      evalsha: async (sha, keys, args) => {
+        await sleep(delay);
+        return adapter.evalsha(sha, keys, args);
+      },
+      eval: (script, keys, args) => adapter.eval(script, keys, args),
+    };
+    const limiter = new RedisRateLimiter({ redis: slow, prefix, maxCalls: 5, timeWindow: 60_000, storeTimeout: 150 });
+    expect(await limiter.tryAcquire()).toMatchObject({ allowed: true, remaining: 4 });
+    delay = 600;
+    expect(await limiter.tryAcquire()).toMatchObject({ allowed: false, retryAfter: 150 }); // fail-closed
+    await sleep(800);
+    delay = 0;
+    expect(await limiter.tryAcquire({ cost: 0 })).toMatchObject({ remaining: 4 });
+  });
+
+  it('resets every key under its prefix, and only those', async () => {
+    const prefix = uniquePrefix('reset');
+    const limiter = new RedisRateLimiter({ redis: client, prefix, maxCalls: 2, timeWindow: 60_000 });
+    const other = new RedisRateLimiter({ redis: client, prefix: `${prefix}other:`, maxCalls: 2, timeWindow: 60_000 });
+    for (let index = 0; index < 50; index++) await limiter.tryAcquire({ key: `user:${index}`, cost: 2 });
+    await limiter.tryAcquire({ cost: 2 });
+    await other.tryAcquire({ key: 'user:1', cost: 2 });
+    await limiter.reset();
+    for (let index = 0; index < 50; index++) {
+      expect(await limiter.tryAcquire({ key: `user:${index}`, cost: 0 })).toMatchObject({ remaining: 2 });
+    }
+    expect(await limiter.tryAcquire({ cost: 0 })).toMatchObject({ remaining: 2 });
+    expect(await other.tryAcquire({ key: 'user:1', cost: 0 })).toMatchObject({ remaining: 0 });
+  });
+});
