@@ -4,9 +4,10 @@
  *
  *   --only=size,memory,overhead,sustained,accuracy   run some sections
  *   --quick                                           fewer, shorter rounds (a smoke run)
- *   --save                                            also write results/<date>.{json,md}
+ *   --save                                            also write results/<date>.{json,md} and put
+ *                                                     the tables into README.md (between its markers)
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadCemaf, missingCemaf } from './cemaf.mjs';
@@ -38,7 +39,7 @@ const started = performance.now();
 const cemaf = await loadCemaf();
 const report = {
   machine: machine(),
-  command: ['pnpm bench', ...args].join(' '),
+  command: ['pnpm bench', ...args.filter((arg) => arg !== '--save')].join(' '),
   settings,
   missing: await missingCemaf(),
 };
@@ -124,7 +125,15 @@ if (flag('save')) {
   const day = report.machine.date.slice(0, 10);
   copyFileSync(`${resultsDir}latest.json`, `${resultsDir}${day}.json`);
   copyFileSync(`${resultsDir}latest.md`, `${resultsDir}${day}.md`);
-  log(`saved results/${day}.json and results/${day}.md`);
+  const readmePath = fileURLToPath(new URL('../README.md', import.meta.url));
+  const readme = readFileSync(readmePath, 'utf8');
+  const [start, end] = ['<!-- results:start -->', '<!-- results:end -->'];
+  if (readme.includes(start) && readme.includes(end)) {
+    const tables = markdown.replace(/^## /m, '### ').replace(/^### (?!cemaf)/gm, '#### ');
+    const body = `${start}\n\n${tables}\nFull figures, every round: [results/${day}.json](results/${day}.json).\n\n${end}`;
+    writeFileSync(readmePath, readme.slice(0, readme.indexOf(start)) + body + readme.slice(readme.indexOf(end) + end.length));
+  }
+  log(`saved results/${day}.json and results/${day}.md, and the tables in README.md`);
 }
 process.stdout.write(markdown);
 log(`done in ${(report.durationMs / 1_000).toFixed(0)} s; results/latest.json`);

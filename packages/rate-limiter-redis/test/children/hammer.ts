@@ -86,7 +86,8 @@ async function run(job: Job, until: number): Promise<Outcome> {
           await limiter.acquire({ key: job.key, cost, signal: abort });
           const done = trueNow();
           // The permit counts at the script's time plus the wait it was given.
-          const { delay } = heard;
+          // Set by the wait listener meanwhile (TypeScript cannot see that).
+          const delay = heard.delay as number | undefined;
           const at = delay === undefined ? { lo: sent, hi: done } : { lo: sent + delay, hi: heard.at + delay };
           grants.push({ worker: index, kind, cost, ...at });
         }
