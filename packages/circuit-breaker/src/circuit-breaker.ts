@@ -74,8 +74,6 @@ export interface CircuitBreakerStats {
 /** Ends an isolation; calling it again does nothing. Also a `Disposable`, for `using`. */
 export type IsolationRelease = (() => void) & Disposable;
 
-type Settle = [(value: unknown) => unknown, (error: unknown) => never];
-
 /**
  * A circuit breaker: after repeated failures it turns calls away at once with
  * `CircuitOpenError`, instead of letting them pile up on a dependency that is down; after
@@ -91,9 +89,6 @@ export class CircuitBreaker implements Policy {
   readonly #settings: BreakerSettings;
   readonly #events = new Emitter<CircuitBreakerEvents>();
   #circuit: Circuit;
-  // The settle handlers shared by the plain calls (no signal, not timed) of one closed period.
-  #plain: Settle | undefined;
-  #plainFor: Circuit | undefined;
   #successes = 0;
   #failures = 0;
   #ignored = 0;
@@ -132,16 +127,14 @@ export class CircuitBreaker implements Policy {
         circuit = this.#current();
         if (!admit(circuit, this.#settings)) return this.#reject(circuit);
       }
-      const timed =
+      const admitted = circuit as Closed | HalfOpen;
+      // Read the clock only for what needs a duration: slow calls, or someone listening.
+      const start =
         (this.#settings.window?.slowCallDuration ?? Infinity) < Infinity ||
         this.#events.has('success') ||
-        this.#events.has('failure');
-      const admitted = circuit as Closed | HalfOpen;
-      if (!timed && signal === undefined && admitted.state === 'closed') {
-        const [onValue, onError] = this.#plainHandlers(admitted);
-        return this.#run(fn, options).then(onValue, onError) as Promise<T>;
-      }
-      const start = timed ? this.#settings.clock.now() : Number.NaN;
+        this.#events.has('failure')
+          ? this.#settings.clock.now()
+          : Number.NaN;
       let onAbort: (() => void) | undefined;
       if (signal !== undefined && admitted.state === 'half-open') {
         // A trial whose caller gives up gives its slot back at once, even if fn never settles.
@@ -282,23 +275,6 @@ export class CircuitBreaker implements Policy {
     return Promise.reject(error);
   }
 
-  #plainHandlers(circuit: Closed): Settle {
-    if (this.#plainFor !== circuit) {
-      this.#plainFor = circuit;
-      this.#plain = [
-        (value) => {
-          this.#settle(circuit, Number.NaN, undefined, undefined, false, undefined);
-          return value;
-        },
-        (error) => {
-          this.#settle(circuit, Number.NaN, undefined, undefined, true, error);
-          throw error;
-        },
-      ];
-    }
-    return this.#plain!;
-  }
-
   /** Counts the outcome of a call that `circuit` admitted. */
   #settle(
     circuit: Closed | HalfOpen,
@@ -308,33 +284,40 @@ export class CircuitBreaker implements Policy {
     rejected: boolean,
     error: unknown,
   ): void {
-    if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+    if (signal !== undefined) {
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+      // An abort counts as nothing; a trial's slot went back when it happened.
+      if (signal.aborted) {
+        this.#ignored++;
+        return;
+      }
+    }
     const settings = this.#settings;
-    const events = this.#events;
-    // An abort counts as nothing; a trial's slot went back when it happened.
-    let counted = signal?.aborted !== true;
-    let verdictError: unknown;
     let verdictThrew = false;
-    if (counted && rejected && settings.isFailure !== undefined) {
+    let verdictError: unknown;
+    if (rejected && settings.isFailure !== undefined) {
+      let counts = true;
       try {
-        counted = Boolean(settings.isFailure(error));
+        counts = Boolean(settings.isFailure(error));
       } catch (thrown) {
         verdictThrew = true;
         verdictError = thrown;
       }
-    }
-    if (!counted) {
-      this.#ignored++;
-      if (signal?.aborted !== true && circuit === this.#circuit) release(circuit);
-      return;
+      if (!counts) {
+        this.#ignored++;
+        if (circuit === this.#circuit) release(circuit);
+        return;
+      }
     }
     const duration = start === start ? settings.clock.now() - start : Number.NaN;
     if (rejected) this.#failures++;
     else this.#successes++;
+    // A call admitted before the last transition counts nowhere: only its event is told.
     const current = circuit === this.#circuit;
     const next = current
-      ? settle(circuit, settings, { failed: rejected, slow: duration > (settings.window?.slowCallDuration ?? Infinity) })
+      ? settle(circuit, settings, rejected, duration > (settings.window?.slowCallDuration ?? Infinity))
       : circuit;
+    const events = this.#events;
     if (rejected) {
       if (events.has('failure')) events.emit('failure', { error, duration });
     } else if (events.has('success')) {

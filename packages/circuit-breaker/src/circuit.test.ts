@@ -5,20 +5,18 @@ import { resolveOptions } from './options.js';
 
 const clock = new ManualClock(1_000);
 const settings = (options: object = {}) => resolveOptions('CircuitBreaker', { clock, ...options });
-const FAILED = { failed: true, slow: false };
-const SUCCEEDED = { failed: false, slow: false };
 
 describe('the circuit state machine', () => {
   it('keeps the same object while counting, and makes a new one on each transition', () => {
     const rules = settings({ failureThreshold: 2, resetTimeout: 500 });
     const start = closed();
-    expect(settle(start, rules, FAILED)).toBe(start);
-    const opened = settle(start, rules, FAILED);
+    expect(settle(start, rules, true, false)).toBe(start);
+    const opened = settle(start, rules, true, false);
     expect(opened).toEqual({ state: 'open', until: 1_500, streak: 1 });
     expect(due(opened, 1_499)).toBe(opened);
     const trial = due(opened, 1_500) as HalfOpen;
     expect(trial).toEqual({ state: 'half-open', streak: 1, trials: 0, successes: 0 });
-    expect(settle(trial, rules, FAILED)).toEqual({ state: 'open', until: 1_500, streak: 2 });
+    expect(settle(trial, rules, true, false)).toEqual({ state: 'open', until: 1_500, streak: 2 });
   });
 
   it('admits trial calls up to halfOpenMaxCalls and takes a slot back on release', () => {
@@ -35,9 +33,9 @@ describe('the circuit state machine', () => {
     const rules = settings({ successThreshold: 2 });
     const trial = halfOpen(3);
     trial.trials = 2;
-    expect(settle(trial, rules, SUCCEEDED)).toBe(trial);
-    expect(settle(trial, rules, SUCCEEDED)).toEqual(closed());
-    expect(settle(halfOpen(3), rules, { failed: false, slow: true })).toMatchObject({ state: 'open', streak: 4 });
+    expect(settle(trial, rules, false, false)).toBe(trial);
+    expect(settle(trial, rules, false, false)).toEqual(closed());
+    expect(settle(halfOpen(3), rules, false, true)).toMatchObject({ state: 'open', streak: 4 });
   });
 
   it('says how long until a call may run, and what the circuit reads as', () => {

@@ -49,12 +49,6 @@ export interface Isolated {
  */
 export type Circuit = Closed | Open | HalfOpen | Isolated;
 
-/** Whether a call's outcome failed (a counted failure) and whether it was slow. */
-export interface Outcome {
-  readonly failed: boolean;
-  readonly slow: boolean;
-}
-
 export const closed = (): Closed => ({ state: 'closed', failures: 0 });
 
 export const halfOpen = (streak: number, successes = 0): HalfOpen => ({
@@ -107,11 +101,11 @@ export function release(circuit: Circuit): void {
 }
 
 /**
- * Counts the outcome of a call admitted by `circuit` (the current one). Returns the circuit
- * that follows: the same object, or a new one on a transition.
+ * Counts the outcome of a call admitted by `circuit` (the current one): `failed` for a counted
+ * failure, `slow` for a call slower than `slowCallDuration`. Returns the circuit that follows:
+ * the same object, or a new one on a transition.
  */
-export function settle(circuit: Closed | HalfOpen, settings: BreakerSettings, outcome: Outcome): Circuit {
-  const { failed, slow } = outcome;
+export function settle(circuit: Closed | HalfOpen, settings: BreakerSettings, failed: boolean, slow: boolean): Circuit {
   if (circuit.state === 'half-open') {
     circuit.trials--;
     if (failed || slow) return open(settings, circuit.streak + 1);

@@ -10,4 +10,5 @@ export type {
   CircuitState,
   WindowOptions,
 } from './options.js';
-export { CircuitOpenError } from '@cemaf/core';
+export { CircuitOpenError, ManualClock, pipeline, systemClock } from '@cemaf/core';
+export type { Clock, ExecuteOptions, ExecutionContext, Listener, Pipeline, Policy, Task } from '@cemaf/core';

@@ -27,7 +27,6 @@ export {
   type HalfOpen,
   type Isolated,
   type Open,
-  type Outcome,
 } from './circuit.js';
 export { createWindow, record, slide, tripped, TIME_BUCKETS, type RateWindow } from './window.js';
 export { rejection } from './rejection.js';

@@ -7,6 +7,7 @@ import {
   numberOption,
   optionsOf,
   requiredOption,
+  type NumberRule,
 } from '@cemaf/core/internal';
 
 /** The states a circuit reads as. An isolated circuit reads `'open'`. */
@@ -153,54 +154,58 @@ export function resolveOptions(
   extraNames: readonly string[] = [],
 ): BreakerSettings {
   const o = optionsOf(owner, options, [...OPTION_NAMES, ...extraNames]);
-  const rawWindow = o['window'];
-  let window: WindowSettings | undefined;
-  if (rawWindow !== undefined) {
-    if (!isObject(rawWindow)) invalid(owner, 'window', 'an object', rawWindow, TypeError);
-    for (const name of ['failureThreshold', 'failureWindow']) {
-      if (o[name] !== undefined) {
-        invalid(owner, name, 'left out when window is set (pick one rule)', o[name], TypeError);
-      }
-    }
-    optionsOf(`${owner}: window`, rawWindow, WINDOW_NAMES);
-    const type = choiceOption(owner, 'window.type', rawWindow['type'], ['count', 'time'], 'count');
-    requiredOption(owner, 'window.size', rawWindow['size'], 'a number');
-    const size = numberOption(owner, 'window.size', rawWindow['size'], type === 'count' ? COUNT : { above: 0 }, 0);
-    const minimumCalls = numberOption(owner, 'window.minimumCalls', rawWindow['minimumCalls'], COUNT, 100);
-    const slowCallDuration = numberOption(owner, 'window.slowCallDuration', rawWindow['slowCallDuration'], { min: 0 }, Infinity);
-    const slowCallRate = numberOption(owner, 'window.slowCallRate', rawWindow['slowCallRate'], RATE, 1);
-    if (slowCallDuration === Infinity && rawWindow['slowCallRate'] !== undefined) {
-      invalid(owner, 'window.slowCallRate', 'left out unless window.slowCallDuration is set', slowCallRate, TypeError);
-    }
-    window = {
-      type,
-      size,
-      minimumCalls: type === 'count' ? Math.min(minimumCalls, size) : minimumCalls,
-      failureRate: numberOption(owner, 'window.failureRate', rawWindow['failureRate'], RATE, 0.5),
-      slowCallDuration,
-      slowCallRate,
-    };
-  }
+  const number = <Fallback extends number | undefined>(name: string, rule: NumberRule, fallback: Fallback) =>
+    numberOption(owner, name, o[name], rule, fallback);
+  const window = o['window'] === undefined ? undefined : windowOf(owner, o);
   const resetTimeout = o['resetTimeout'];
-  if (typeof resetTimeout !== 'function') {
-    if (resetTimeout !== undefined && typeof resetTimeout !== 'number') {
-      invalid(owner, 'resetTimeout', 'a finite number >= 0 or a function', resetTimeout, TypeError);
-    }
+  if (resetTimeout !== undefined && typeof resetTimeout !== 'number' && typeof resetTimeout !== 'function') {
+    invalid(owner, 'resetTimeout', 'a finite number >= 0 or a function', resetTimeout, TypeError);
   }
   return {
     owner,
     clock: clockOption(owner, o['clock']),
-    failureThreshold: numberOption(owner, 'failureThreshold', o['failureThreshold'], COUNT, 5),
-    failureWindow: numberOption(owner, 'failureWindow', o['failureWindow'], { above: 0 }, undefined),
+    failureThreshold: number('failureThreshold', COUNT, 5),
+    failureWindow: number('failureWindow', { above: 0 }, undefined),
     resetTimeout:
       typeof resetTimeout === 'function'
         ? (resetTimeout as (timesOpenedInARow: number) => number)
-        : numberOption(owner, 'resetTimeout', resetTimeout, { min: 0 }, 60_000),
-    halfOpenMaxCalls: numberOption(owner, 'halfOpenMaxCalls', o['halfOpenMaxCalls'], COUNT, 1),
-    successThreshold: numberOption(owner, 'successThreshold', o['successThreshold'], COUNT, 1),
+        : number('resetTimeout', { min: 0 }, 60_000),
+    halfOpenMaxCalls: number('halfOpenMaxCalls', COUNT, 1),
+    successThreshold: number('successThreshold', COUNT, 1),
     isFailure: functionOption(owner, 'isFailure', o['isFailure']),
     window,
     initialState: o['initialState'] === undefined ? undefined : snapshotOf(owner, o['initialState']),
+  };
+}
+
+function windowOf(owner: string, options: Record<string, unknown>): WindowSettings {
+  const w = options['window'];
+  if (!isObject(w)) invalid(owner, 'window', 'an object', w, TypeError);
+  for (const name of ['failureThreshold', 'failureWindow']) {
+    if (options[name] !== undefined) {
+      invalid(owner, name, 'left out when window is set (pick one rule)', options[name], TypeError);
+    }
+  }
+  optionsOf(`${owner}: window`, w, WINDOW_NAMES);
+  const number = <Fallback extends number>(name: string, rule: NumberRule, fallback: Fallback) =>
+    numberOption(owner, `window.${name}`, w[name], rule, fallback);
+  const type = choiceOption(owner, 'window.type', w['type'], ['count', 'time'], 'count');
+  requiredOption(owner, 'window.size', w['size'], 'a number');
+  const size = number('size', type === 'count' ? COUNT : { above: 0 }, 0);
+  const minimumCalls = number('minimumCalls', COUNT, 100);
+  const slowCallDuration = number('slowCallDuration', { min: 0 }, Infinity);
+  const slowCallRate = number('slowCallRate', RATE, 1);
+  if (slowCallDuration === Infinity && w['slowCallRate'] !== undefined) {
+    invalid(owner, 'window.slowCallRate', 'left out unless window.slowCallDuration is set', slowCallRate, TypeError);
+  }
+  return {
+    type,
+    size,
+    // As resilience4j: a count window never waits for more calls than it holds.
+    minimumCalls: type === 'count' ? Math.min(minimumCalls, size) : minimumCalls,
+    failureRate: number('failureRate', RATE, 0.5),
+    slowCallDuration,
+    slowCallRate,
   };
 }
 
@@ -211,10 +216,11 @@ export function snapshotOf(owner: string, value: unknown): CircuitBreakerSnapsho
   if (!STATES.includes(state as CircuitState)) {
     invalid(owner, 'initialState.state', "one of 'closed', 'open', 'half-open'", state, typeof state === 'string' ? RangeError : TypeError);
   }
-  const count = (name: string) => numberOption(owner, `initialState.${name}`, value[name], { integer: true, min: 0 }, 0);
-  if (state === 'open') {
-    requiredOption(owner, 'initialState.remaining', value['remaining'], 'a finite number >= 0');
-    return { state, remaining: numberOption(owner, 'initialState.remaining', value['remaining'], { min: 0 }, 0) };
+  const number = (name: string, rule: NumberRule) => numberOption(owner, `initialState.${name}`, value[name], rule, 0);
+  if (state !== 'open') {
+    const count = { integer: true, min: 0 };
+    return state === 'closed' ? { state, failures: number('failures', count) } : { state: 'half-open', successes: number('successes', count) };
   }
-  return state === 'closed' ? { state, failures: count('failures') } : { state: 'half-open', successes: count('successes') };
+  requiredOption(owner, 'initialState.remaining', value['remaining'], 'a finite number >= 0');
+  return { state, remaining: number('remaining', { min: 0 }) };
 }
