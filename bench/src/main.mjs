@@ -30,6 +30,7 @@ const sections = only ?? SECTIONS;
 const unknown = sections.filter((section) => !SECTIONS.includes(section));
 if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}; pick from ${SECTIONS.join(', ')}`);
 const quick = flag('quick');
+if (flag('save') && (quick || only)) throw new Error('--save keeps a full run only: leave out --quick and --only');
 const settings = quick
   ? { rounds: 3, time: 40, sustainedMs: 500 }
   : { rounds: 10, time: 120, sustainedMs: 2_500 };
