@@ -79,6 +79,7 @@ export class RetryBudget {
   readonly #calls = new RecentCount();
   readonly #retries = new RecentCount();
 
+  /** @throws TypeError or RangeError when an option is invalid or unknown. */
   constructor(options?: RetryBudgetOptions) {
     const given = optionsOf(OWNER, options, NAMES);
     this.#ratio = numberOption(OWNER, 'ratio', given['ratio'], { min: 0 }, 0.2);
