@@ -100,3 +100,21 @@ describe('systemClock', () => {
     );
   });
 });
+
+describe('systemClock under a test framework\'s fake timers', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sees fake timers installed after it was imported (they replace the globals)', async () => {
+    vi.useFakeTimers();
+    const start = systemClock.now();
+    let done = false;
+    const sleeping = systemClock.sleep(5_000).then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await sleeping;
+    expect(systemClock.now() - start).toBe(5_000);
+  });
+});

@@ -23,7 +23,10 @@ export function checkSleep(owner: string, ms: number): boolean {
   return ms > 0;
 }
 
-/** The real clock: `performance.now()` and `setTimeout`. */
+/**
+ * The real clock: `performance.now()` and `setTimeout`, looked up on every call so that fake
+ * timers installed by a test framework (which replace the globals) are seen.
+ */
 export const systemClock: Clock = {
   now: () => performance.now(),
   sleep(ms, signal) {

@@ -88,7 +88,9 @@ describe('option checks', () => {
 
   it('describes values for messages', () => {
     expect(describeValue('a')).toBe('"a"');
-    expect(describeValue(1n)).toBe('1n');
+    expect(describeValue(1n)).toBe('1');
+    expect(describeValue([1])).toBe('an array');
+    expect(describeValue(null)).toBe('null');
     expect(describeValue(Symbol('s'))).toBe('Symbol(s)');
     expect(describeValue(() => 1)).toBe('a function');
     expect(describeValue({})).toBe('an object');
