@@ -22,7 +22,7 @@ import {
   type CircuitBreakerSnapshot,
   type CircuitState,
 } from './options.js';
-import { rejection } from './rejection.js';
+import { rejectSoon, rejection } from './rejection.js';
 import { slide } from './window.js';
 
 /** The events of a `CircuitBreaker`, with their payloads. */
@@ -272,7 +272,7 @@ export class CircuitBreaker implements Policy {
     if (this.#events.has('reject')) {
       this.#events.emit('reject', { state: circuit.state === 'half-open' ? 'half-open' : 'open', error });
     }
-    return Promise.reject(error);
+    return rejectSoon(error);
   }
 
   /** Counts the outcome of a call that `circuit` admitted. */

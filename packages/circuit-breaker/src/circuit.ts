@@ -28,6 +28,7 @@ export interface Open {
 /** Half-open: up to `halfOpenMaxCalls` trial calls at once. */
 export interface HalfOpen {
   readonly state: 'half-open';
+  /** Times opened in a row before this trial period. */
   readonly streak: number;
   /** Trial calls running. */
   trials: number;
@@ -49,8 +50,10 @@ export interface Isolated {
  */
 export type Circuit = Closed | Open | HalfOpen | Isolated;
 
+/** A closed circuit with fresh counts. */
 export const closed = (): Closed => ({ state: 'closed', failures: 0 });
 
+/** A half-open circuit with no trial running, after `streak` openings in a row. */
 export const halfOpen = (streak: number, successes = 0): HalfOpen => ({
   state: 'half-open',
   streak,

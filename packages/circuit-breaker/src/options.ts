@@ -98,10 +98,11 @@ export interface CircuitBreakerOptions {
   readonly clock?: Clock | undefined;
 }
 
-/** A checked `window`. */
+/** A checked `window`, defaults filled in; each field is the option of the same name. */
 export interface WindowSettings {
   readonly type: 'count' | 'time';
   readonly size: number;
+  /** Already capped at `size` for a count window. */
   readonly minimumCalls: number;
   readonly failureRate: number;
   /** `Infinity` when slow calls are off. */
@@ -109,11 +110,12 @@ export interface WindowSettings {
   readonly slowCallRate: number;
 }
 
-/** Checked options with their defaults filled in. */
+/** Checked options, defaults filled in; each field is the option of the same name. */
 export interface BreakerSettings {
   /** The class name that error messages start with. */
   readonly owner: string;
   readonly clock: Clock;
+  /** Meaningless with `window`. */
   readonly failureThreshold: number;
   readonly failureWindow: number | undefined;
   readonly resetTimeout: number | ((timesOpenedInARow: number) => number);

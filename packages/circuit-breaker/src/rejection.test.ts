@@ -1,7 +1,7 @@
 import { CircuitOpenError } from '@cemaf/core';
 import { types } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rejection } from './rejection.js';
+import { rejectSoon, rejection } from './rejection.js';
 
 const original = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')!;
 
@@ -36,5 +36,17 @@ describe('rejection', () => {
     const error = rejection(1, false);
     expect(error.code).toBe('CIRCUIT_OPEN');
     expect('stackTraceLimit' in Error).toBe(false);
+  });
+});
+
+describe('rejectSoon', () => {
+  it('rejects with the error once the caller has attached its handlers', async () => {
+    const error = new Error('turned away');
+    const promise = rejectSoon(error);
+    let settled = false;
+    promise.catch(() => (settled = true));
+    expect(settled).toBe(false);
+    await expect(promise).rejects.toBe(error);
+    expect(settled).toBe(true);
   });
 });

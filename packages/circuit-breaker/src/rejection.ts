@@ -22,3 +22,13 @@ function trySetLimit(limit: number): void {
     // Error is frozen: keep its setting.
   }
 }
+
+/**
+ * A promise that rejects a microtask later, once its caller has attached its handlers. A promise
+ * that rejects while nothing handles it is tracked by the runtime as a possible unhandled
+ * rejection, which costs more than the whole rest of turning a call away. Left unhandled, it is
+ * still reported as usual.
+ */
+export function rejectSoon(error: unknown): Promise<never> {
+  return new Promise((_resolve, reject) => queueMicrotask(() => reject(error)));
+}
