@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findUser } from './find-user.js';
+import { loadFlags } from './flags-with-defaults.js';
 import { BadRequestError, recommendationsFor } from './recommendations.js';
 
 const here = new URL('./', import.meta.url);
@@ -60,5 +61,35 @@ describe('find-user', () => {
     await expect(findUser('u1')).resolves.toEqual({ id: 'u1', name: 'Ada' });
     vi.stubGlobal('fetch', async () => new Response('', { status: 500 }));
     await expect(findUser('u1')).resolves.toBeNull();
+  });
+});
+
+describe('flags-with-defaults', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it("returns the user's flags when the service answers", async () => {
+    vi.stubGlobal('fetch', async () => Response.json({ newCheckout: true, darkMode: false }));
+    await expect(loadFlags('u1')).resolves.toEqual({ newCheckout: true, darkMode: false });
+  });
+
+  it('falls back to the defaults after three attempts that each time out', async () => {
+    vi.useFakeTimers();
+    const requests: AbortSignal[] = [];
+    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+      requests.push(init.signal!);
+      return new Promise(() => {});
+    });
+    const start = performance.now();
+    let settledAt: number | undefined;
+    const result = loadFlags('u1');
+    void result.then(() => (settledAt = performance.now()));
+    await vi.advanceTimersByTimeAsync(5_000);
+    await expect(result).resolves.toEqual({ newCheckout: false, darkMode: false });
+    expect(settledAt! - start).toBe(500 + 100 + 500 + 200 + 500);
+    expect(requests).toHaveLength(3);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
