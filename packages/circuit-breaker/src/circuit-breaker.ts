@@ -1,5 +1,5 @@
 import type { CircuitOpenError, ExecuteOptions, Listener, Policy, Task } from '@cemaf/core';
-import { CallContext, describe, Emitter, wrap } from '@cemaf/core/internal';
+import { CallContext, describe, Emitter, runTask, wrap } from '@cemaf/core/internal';
 import {
   admit,
   closed,
@@ -141,7 +141,7 @@ export class CircuitBreaker implements Policy {
         onAbort = () => release(admitted);
         signal.addEventListener('abort', onAbort, { once: true });
       }
-      return this.#run(fn, options).then(
+      return runTask(fn, new CallContext(signal, options?.attempt ?? 1)).then(
         (value) => {
           this.#settle(admitted, start, signal, onAbort, false, undefined);
           return value;
@@ -248,15 +248,6 @@ export class CircuitBreaker implements Policy {
     const from = stateOf(previous);
     const to = stateOf(next);
     if (from !== to) this.#events.emit('stateChange', { from, to });
-  }
-
-  #run<T>(fn: Task<T>, options: ExecuteOptions | undefined): Promise<T> {
-    try {
-      const result = fn(new CallContext(options?.signal, options?.attempt ?? 1));
-      return result instanceof Promise ? (result as Promise<T>) : Promise.resolve(result);
-    } catch (error) {
-      return Promise.reject(error);
-    }
   }
 
   #reject(circuit: Circuit): Promise<never> {
