@@ -6,6 +6,7 @@ import tseslint from 'typescript-eslint';
 import workspace from '../../eslint.config.js';
 
 export default tseslint.config(
+  { ignores: ['.vitepress/e2e-dist/**', '.vitepress/.temp/**', 'pages/api/**'] },
   ...workspace,
   ...vue.configs['flat/recommended'],
   {

@@ -28,17 +28,40 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
+/** Placeholder of a link to another package's page, `cemaf-api:<slug>/<name>`; see `linkAcross`. */
+const crossLink = 'cemaf-api:';
+
+/**
+ * Turns the placeholders of links to other packages' pages into links to the page written for
+ * that name, or into plain text where the other package has no such page.
+ */
+function linkAcross(markdown: string, pagesBySlugAndName: ReadonlyMap<string, string>): string {
+  return markdown.replace(/\[([^\]]*)\]\(cemaf-api:([a-z0-9-]+)\/([^)]+)\)/g, (_match, text: string, slug: string, name: string) => {
+    const page = pagesBySlugAndName.get(`${slug}/${name}`);
+    return page ? `[${text}](${page})` : text;
+  });
+}
+
+/** Frontmatter of every generated page: `api-page` lets the theme's CSS give tables more room. */
+const frontmatter = '---\npageClass: api-page\n---\n\n';
+
 /**
  * Makes `target` hold exactly the files of `source`, writing only those that changed, so a dev
  * server watching `target` reloads only what is new.
  */
 function sync(source: string, target: string): void {
   const wanted = new Set(filesUnder(source));
+  const pagesBySlugAndName = new Map<string, string>();
+  for (const file of wanted) {
+    const [slug, kind, name] = file.split('/');
+    if (name?.endsWith('.md')) pagesBySlugAndName.set(`${slug}/${name.slice(0, -3)}`, `/api/${slug}/${kind}/${name.slice(0, -3)}`);
+  }
   for (const file of filesUnder(target)) {
     if (!wanted.has(file)) rmSync(join(target, file));
   }
   for (const file of wanted) {
-    const contents = readFileSync(join(source, file));
+    const text = readFileSync(join(source, file), 'utf8');
+    const contents = Buffer.from(file.endsWith('.md') ? frontmatter + linkAcross(text, pagesBySlugAndName) : text);
     const destination = join(target, file);
     if (existsSync(destination) && readFileSync(destination).equals(contents)) continue;
     mkdirSync(dirname(destination), { recursive: true });
@@ -88,8 +111,14 @@ export async function generateApi(options: {
           readme: 'none',
           disableSources: true,
           excludeInternal: true,
+          // What a package re-exports from another (retry's `ManualClock`, from core) is read from
+          // that package's built types: it is documented once, with the package that owns it.
+          excludeExternals: true,
+          externalPattern: ['**/node_modules/**', '**/dist/**'],
           // A package's own typecheck reports its errors; the docs document what is there.
           skipErrorChecking: true,
+          // Internal helper types that a signature mentions need no page of their own.
+          validation: { notExported: false, invalidLink: true, rewrittenLink: true },
         },
         out: single ? join(scratch, single.slug) : scratch,
         docsRoot: scratch,
@@ -105,11 +134,17 @@ export async function generateApi(options: {
         classPropertiesFormat: 'table',
         typeDeclarationFormat: 'table',
         propertyMembersFormat: 'table',
-        tableColumnSettings: { hideSources: true, leftAlignHeaders: true },
-        validation: { notExported: false, invalidLink: true, rewrittenLink: true },
+        tableColumnSettings: { hideSources: true, hideModifiers: true, leftAlignHeaders: true },
         logLevel: LogLevel.Warn,
       };
       const app = await Application.bootstrapWithPlugins(typedocOptions);
+      // A type one package takes from another (retry's `clock?: Clock`, from core) links to the
+      // page of the package that owns it; which folder that page is in is known once written.
+      app.converter.addUnknownSymbolResolver((reference) => {
+        const owner = /^@cemaf\/([a-z0-9-]+)$/.exec(reference.moduleSource ?? '')?.[1];
+        const name = reference.symbolReference?.path?.[0]?.path;
+        return owner && name ? `${crossLink}${owner}/${name}` : undefined;
+      });
       const project = await app.convert();
       if (!project) throw new Error('TypeDoc could not read the packages; see the messages above.');
       await app.generateOutputs(project);

@@ -93,7 +93,6 @@ export default async function config(env: { command: 'build' | 'serve'; mode: st
       ],
       outline: { level: [2, 3] },
       search: { provider: 'local' },
-      socialLinks: [{ icon: 'github', link: 'https://github.com/cemaf/cemaf' }],
       footer: { message: 'MIT licensed.' },
       // Read by the PackagesTable component on the landing page.
       packages,

@@ -76,7 +76,11 @@ function watchForProblems(page: Page): string[] {
     if (message.type() === 'error') problems.push(`${where()}: console error: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`${where()}: uncaught: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`${where()}: request failed: ${request.url()} (${request.failure()?.errorText})`));
+  page.on('requestfailed', (request) => {
+    // Leaving a page cancels the prefetches of the pages it links to; a missing file is a 404.
+    const reason = request.failure()?.errorText;
+    if (reason !== 'net::ERR_ABORTED') problems.push(`${where()}: request failed: ${request.url()} (${reason})`);
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`${where()}: ${response.status()} for ${response.url()}`);
   });
