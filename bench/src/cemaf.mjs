@@ -2,6 +2,10 @@
  * Loads the cemaf packages that are built. A package that is not a dependency of the bench yet,
  * or whose dist is missing, is reported as missing and its rows are skipped.
  */
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
 export const CEMAF_PACKAGES = {
   core: '@cemaf/core',
   retry: '@cemaf/retry',
@@ -11,12 +15,25 @@ export const CEMAF_PACKAGES = {
   fallback: '@cemaf/fallback',
 };
 
+const notFound = (error) => error?.code === 'ERR_MODULE_NOT_FOUND' || error?.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
+
+/** Whether the package is linked into the bench (its dist may still be missing). */
+function linked(specifier) {
+  return existsSync(fileURLToPath(new URL(`../node_modules/${specifier}/package.json`, import.meta.url)));
+}
+
 async function load(specifier) {
-  try {
-    return await import(specifier);
-  } catch (error) {
-    if (error?.code === 'ERR_MODULE_NOT_FOUND' || error?.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return null;
-    throw error;
+  // A linked package whose dist is missing may be in the middle of a rebuild (its build empties
+  // dist first): give it half a minute before counting it as not built.
+  const attempts = linked(specifier) ? 15 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await import(specifier);
+    } catch (error) {
+      if (!notFound(error)) throw error;
+      if (attempt >= attempts) return null;
+      await sleep(2_000);
+    }
   }
 }
 

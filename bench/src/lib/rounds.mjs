@@ -3,7 +3,8 @@
  * batches of awaited calls under tinybench; a row's figure for the round is its median batch
  * time per call, and its ratio is that over the baseline's figure in the same round. The order
  * of the rows rotates from round to round, so slow drifts of a shared machine hit every row alike.
- * Batches are sized to take about 2 ms each, so timer reads cost next to nothing.
+ * Batches are sized to take about 0.5 ms: long enough that timer reads cost next to nothing,
+ * short enough that most run within one time slice on a busy machine (the median skips the rest).
  */
 import { Bench } from 'tinybench';
 import { median } from './stats.mjs';
@@ -45,18 +46,25 @@ async function calibrate({ size, run }, batchMs) {
  * @param rows `[{ id, call }]`; `rows[0]` is the baseline.
  * @returns per row id: `batch` (calls per batch) and `ns` (ns per call, one per round).
  */
-export async function measureRounds(rows, { rounds, time, batchMs = 2, warmupTime = 100, log }) {
+export async function measureRounds(rows, { rounds, time, batchMs = 0.5, warmupTime = 100, log }) {
   const measured = [];
   for (const row of rows) {
     const batch = makeBatch(row.call);
     await calibrate(batch, batchMs);
-    measured.push({ id: row.id, batch: batch.size.n, run: batch.run, ns: [] });
+    measured.push({ id: row.id, size: batch.size, batch: batch.size.n, run: batch.run, ns: [] });
   }
 
-  // One discarded round: JIT tiers, lazy allocations, first-call setup.
+  // One discarded round: JIT tiers, lazy allocations, first-call setup. A first calibration runs
+  // on cold code and overestimates a call, so batches are sized again from the warm figures.
   const warm = new Bench({ time: warmupTime, iterations: 3, warmup: false, throws: true });
   for (const { id, run } of measured) warm.add(id, run);
   await warm.run();
+  for (const task of warm.tasks) {
+    const row = measured.find((candidate) => candidate.id === task.name);
+    const perCall = task.result.latency.p50 / row.size.n;
+    row.size.n = Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.round(batchMs / perCall)));
+    row.batch = row.size.n;
+  }
 
   // The baseline runs three times a round (first, middle, last) and its figure for the round is
   // the median of the three, so one disturbed baseline batch does not skew a whole round.
