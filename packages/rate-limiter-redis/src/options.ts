@@ -191,5 +191,8 @@ export function checkKey(key: unknown): string | undefined {
 
 /** Checks a per-call cost: an integer from 0 to the capacity. */
 export function checkCost(cost: unknown, limit: number): number {
+  if (cost === undefined) return 1;
+  // The common case without allocating a rule; numberOption words the refusal.
+  if (Number.isInteger(cost) && (cost as number) >= 0 && (cost as number) <= limit) return cost as number;
   return numberOption(OWNER, 'cost', cost, { integer: true, min: 0, max: limit }, 1);
 }

@@ -169,7 +169,7 @@ describe('RedisRateLimiter decisions on their way', () => {
     await expect(waiting).rejects.toBe('left');
     reply.resolve([1, 0, '80', '0', '0', 0]);
     await vi.waitFor(() => expect(sent.map(({ op }) => op)).toEqual(['enter', 'cancel']));
-    expect(sent[1]!.args[10]).toBe(sent[0]!.args[10]); // the same waiter
+    expect(sent[1]!.args[3]).toBe(sent[0]!.args[3]); // the same waiter
     expect(sent[1]!.keys).toEqual(sent[0]!.keys);
   });
 
@@ -227,8 +227,8 @@ describe('RedisRateLimiter decisions on their way', () => {
     await limiter.tryAcquire();
     await limiter.tryAcquire({ key: 'user:42' });
     expect(sent.map(({ keys }) => keys)).toEqual([
-      ['app:{d}', 'app:{d}:q', 'app:{d}:l'],
-      ['app:{k=user:42}', 'app:{k=user:42}:q', 'app:{k=user:42}:l'],
+      ['app:{d}', 'app:{d}:q', 'app:{d}:l', 'app:{d}:c'],
+      ['app:{k=user:42}', 'app:{k=user:42}:q', 'app:{k=user:42}:l', 'app:{k=user:42}:c'],
     ]);
   });
 
@@ -253,14 +253,14 @@ describe('RedisRateLimiter decisions on their way', () => {
 
   it('gives each decision a deadline on the server clock once it knows it, and none before', async () => {
     const serverAhead = 1_000_000;
-    const { redis, sent } = fakeRedis(() => Promise.resolve([1, 1, '0', '0', String(performance.now() + serverAhead), 0]));
+    const { redis, sent } = fakeRedis(() => Promise.resolve([1, 1, '0', '0', String((performance.now() + serverAhead) / 1_000), 0]));
     const limiter = new RedisRateLimiter({ ...base, redis, storeTimeout: 500 });
     await limiter.tryAcquire();
     const before = performance.now();
     await limiter.tryAcquire();
     const after = performance.now();
-    expect(sent[0]!.args[12]).toBe('');
-    const deadline = Number(sent[1]!.args[12]);
+    expect(sent[0]!.args[4]).toBe('');
+    const deadline = Number(sent[1]!.args[4]);
     expect(deadline).toBeGreaterThanOrEqual(before + serverAhead + 500 - 50);
     expect(deadline).toBeLessThanOrEqual(after + serverAhead + 500);
   });

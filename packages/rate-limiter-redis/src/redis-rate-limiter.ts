@@ -120,8 +120,8 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   readonly #events = new Emitter<RedisRateLimiterEvents>();
   /** Tells this limiter's waiters apart from other processes' in Redis. */
   readonly #owner = randomId();
-  /** The script's arguments that never change: algorithm to grace. */
-  readonly #fixed: readonly string[];
+  /** The script's last argument, the settings: algorithm, limits, owner, TTL grace. */
+  readonly #scriptSettings: string;
   readonly #waiters = new Map<string, Waiter>();
   #seq = 0;
   #admitted = 0;
@@ -148,15 +148,18 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
         ),
     );
     const algorithm = { 'sliding-window': 's', 'token-bucket': 't', 'fixed-window': 'f' }[settings.algorithm];
-    this.#fixed = [
+    const none = (value: number) => (value === Infinity ? '-' : String(value));
+    this.#scriptSettings = [
       algorithm,
-      String(settings.maxCalls),
-      String(settings.timeWindow),
-      String(settings.burst),
-      settings.maxWait === Infinity ? '' : String(settings.maxWait),
-      settings.maxQueue === Infinity ? '' : String(settings.maxQueue),
+      settings.maxCalls,
+      settings.timeWindow,
+      settings.burst,
+      none(settings.maxWait),
+      none(settings.maxQueue),
       this.#owner,
-    ];
+      // Keys outlive their state by this much when the caller's clock, not Redis's, gives time.
+      settings.clock === undefined ? 0 : 60_000,
+    ].join(' ');
   }
 
   /**
@@ -288,54 +291,48 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
    * reckoning (the server's clock jumped ahead).
    */
   async #decide(op: string, tag: string, cost: number, seq: string): Promise<Reply> {
-    const reply = await this.#call(op, tag, cost, seq, true);
-    if (Number(reply[0]) !== EXPIRED) return reply;
-    const again = await this.#call(op, tag, cost, seq, true);
-    if (Number(again[0]) !== EXPIRED) return again;
-    throw new Error(`${OWNER}: Redis dropped the decision as late twice; its clock may be jumping`);
+    for (let attempt = 1; ; attempt++) {
+      const sent = systemClock.now();
+      const reply = await this.#call(op, tag, cost, seq, true);
+      if (this.#settings.clock === undefined) this.#learnServerTime(reply, sent);
+      if (Number(reply[0]) !== EXPIRED) return reply;
+      if (attempt === 2) throw new Error(`${OWNER}: Redis dropped the decision as late twice; its clock may be jumping`);
+    }
   }
 
   /** Runs the script for one key, bounded by `storeTimeout`. */
   #call(op: string, tag: string, cost: number, seq: string, deadline = false): Promise<Reply> {
     const { prefix, clock, storeTimeout } = this.#settings;
     const base = prefix + tag;
-    const fixed = this.#fixed;
-    const sent = systemClock.now();
     const offset = this.#serverOffset;
-    const call = this.#script(
-        [base, `${base}:q`, `${base}:l`],
+    return this.#deadline.watch(
+      this.#script(
+        [base, `${base}:q`, `${base}:l`, `${base}:c`],
         [
           op,
           clock === undefined ? '' : String(clock.now()),
-          fixed[0]!,
-          fixed[1]!,
-          fixed[2]!,
-          fixed[3]!,
           cost,
-          fixed[4]!,
-          fixed[5]!,
-          fixed[6]!,
           seq,
-          // Keys outlive their state by this much: a caller's clock is not Redis's.
-          clock === undefined ? 0 : 60_000,
-          deadline && clock === undefined && offset !== undefined ? String(sent + offset + storeTimeout) : '',
+          deadline && clock === undefined && offset !== undefined ? String(systemClock.now() + offset + storeTimeout) : '',
+          this.#scriptSettings,
         ],
-      ) as Promise<Reply>;
-    return this.#deadline.watch(clock === undefined ? call.then((reply) => this.#learnServerTime(reply, sent)) : call);
+      ) as Promise<Reply>,
+    );
   }
 
   /**
    * Keeps a lower bound of (server time - systemClock time) from a reply: the script ran before
    * the reply came back. A bound far below the kept one means the server's clock went back.
    */
-  #learnServerTime(reply: Reply, sent: number): Reply {
+  #learnServerTime(reply: Reply, sent: number): void {
     const received = systemClock.now();
-    const lower = Number(reply[4]) - received;
+    // The server's time comes back as TIME gives it: seconds.
+    const lower = Number(reply[4]) * 1_000 - received;
     const kept = this.#serverOffset;
-    if (received - sent < this.#settings.storeTimeout && (kept === undefined || lower > kept || lower < kept - this.#settings.storeTimeout)) {
+    const { storeTimeout } = this.#settings;
+    if (received - sent < storeTimeout && (kept === undefined || lower > kept || lower < kept - storeTimeout)) {
       this.#serverOffset = lower;
     }
-    return reply;
   }
 
   /** While Redis is down, one call at a time probes it; the others decide without it at once. */

@@ -1,0 +1,141 @@
+// Decisions per second against a real Redis, at concurrency 1 and 64: a bare EVALSHA of a trivial
+// script (one round trip: the physical limit), RedisRateLimiter.tryAcquire (each algorithm), and
+// rate-limiter-flexible's RateLimiterRedis.consume. Run with `pnpm bench` (builds first). Uses
+// REDIS_URL when set, else starts redis-server on a free loopback port.
+//
+//   node bench/redis-bench.mjs [--seconds 3] [--json results.json]
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { createClient } from 'redis';
+import { RedisRateLimiter } from '../dist/index.js';
+
+const argument = (name, fallback) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : process.argv[index + 1];
+};
+const SECONDS = Number(argument('seconds', '3'));
+const JSON_OUT = argument('json', undefined);
+const KEYS = 1_000;
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined };
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  for (let ready = false; !ready; ) {
+    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    ready = await probe.connect().then(() => true, () => false);
+    probe.disconnect();
+    if (!ready) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
+  };
+}
+
+/** Runs `call(i)` from `concurrency` loops for SECONDS (after a warm-up); returns calls/s. */
+async function measure(concurrency, call) {
+  let stop = false;
+  let done = 0;
+  const loop = async (offset) => {
+    for (let index = offset; !stop; index += concurrency) {
+      await call(index);
+      done++;
+    }
+  };
+  const warm = Array.from({ length: concurrency }, (_, offset) => loop(offset));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const start = performance.now();
+  const before = done;
+  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1_000));
+  const elapsed = performance.now() - start;
+  const count = done - before;
+  stop = true;
+  await Promise.all(warm);
+  return Math.round((count / elapsed) * 1_000);
+}
+
+const server = await startServer();
+const ioredis = new Redis(server.url);
+const nodeRedis = createClient({ url: server.url });
+await nodeRedis.connect();
+await ioredis.flushdb();
+
+const trivialSha = await ioredis.script('LOAD', 'return 1');
+const key = (index) => `user:${index % KEYS}`;
+let round = 0;
+const fresh = () => `bench:${++round}:`;
+
+/** [name, make a call(i) for one run] */
+const contenders = [
+  ['bare EVALSHA (return 1), ioredis', () => (index) => ioredis.evalsha(trivialSha, 1, `bare:${key(index)}`)],
+  ['bare EVALSHA (return 1), node-redis', () => (index) => nodeRedis.evalSha(trivialSha, { keys: [`bare:${key(index)}`] })],
+  ...['sliding-window', 'token-bucket', 'fixed-window'].map((algorithm) => [
+    `cemaf RedisRateLimiter ${algorithm}, ioredis`,
+    () => {
+      const limiter = new RedisRateLimiter({ redis: ioredis, prefix: fresh(), algorithm, maxCalls: 1e9, timeWindow: 60_000 });
+      return (index) => limiter.tryAcquire({ key: key(index) });
+    },
+  ]),
+  [
+    'cemaf RedisRateLimiter sliding-window, node-redis',
+    () => {
+      const limiter = new RedisRateLimiter({ redis: nodeRedis, prefix: fresh(), maxCalls: 1e9, timeWindow: 60_000 });
+      return (index) => limiter.tryAcquire({ key: key(index) });
+    },
+  ],
+  [
+    'rate-limiter-flexible RateLimiterRedis (fixed window), ioredis',
+    () => {
+      const limiter = new RateLimiterRedis({ storeClient: ioredis, keyPrefix: fresh(), points: 1e9, duration: 60 });
+      return (index) => limiter.consume(key(index));
+    },
+  ],
+  // Over the limit: every decision is a refusal.
+  [
+    'cemaf RedisRateLimiter sliding-window, refusing, ioredis',
+    () => {
+      const limiter = new RedisRateLimiter({ redis: ioredis, prefix: fresh(), maxCalls: 10, timeWindow: 600_000 });
+      return (index) => limiter.tryAcquire({ key: key(index) });
+    },
+  ],
+  [
+    'rate-limiter-flexible RateLimiterRedis, refusing, ioredis',
+    () => {
+      const limiter = new RateLimiterRedis({ storeClient: ioredis, keyPrefix: fresh(), points: 10, duration: 600 });
+      return (index) => limiter.consume(key(index)).catch(() => undefined);
+    },
+  ],
+];
+
+const results = [];
+console.log(`Redis ${server.url}, ${KEYS} keys round robin, ${SECONDS} s per run, Node ${process.version}`);
+console.log('| contender | concurrency 1 | concurrency 64 |');
+console.log('| --- | ---: | ---: |');
+for (const [name, make] of contenders) {
+  const one = await measure(1, make());
+  const many = await measure(64, make());
+  results.push({ name, concurrency1: one, concurrency64: many });
+  console.log(`| ${name} | ${one.toLocaleString('en')} | ${many.toLocaleString('en')} |`);
+}
+if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
+
+await ioredis.quit();
+await nodeRedis.quit();
+await server.stop();
