@@ -24,6 +24,47 @@ export function checkSleep(owner: string, ms: number): boolean {
 }
 
 /**
+ * The method, keyed by this symbol, by which `systemClock` and `ManualClock` run a callback
+ * after a delay and cancel it without an `AbortController` (costly to make and to abort).
+ */
+export const scheduleKey: unique symbol = Symbol.for('cemaf.schedule');
+
+/** Runs `callback` after `ms`; returns the function that cancels it. */
+export type Schedule = (ms: number, callback: () => void) => () => void;
+
+/**
+ * Runs `callback` once `clock.now()` has advanced by `ms` (in a microtask when `ms <= 0`);
+ * returns the function that cancels it. Clocks other than cemaf's go through `sleep`.
+ */
+export function schedule(clock: Clock, ms: number, callback: () => void): () => void {
+  const own = (clock as { [scheduleKey]?: Schedule })[scheduleKey];
+  if (own !== undefined) return own.call(clock, ms, callback);
+  const controller = new AbortController();
+  const { signal } = controller;
+  clock.sleep(ms, signal).then(callback, () => signal.aborted || callback());
+  return () => controller.abort();
+}
+
+/** The real clock's timer: re-armed until `now()` really says due, chained past 2^31-1 ms. */
+const scheduleTimer: Schedule = (ms, callback) => {
+  if (!checkSleep('systemClock.schedule', ms)) {
+    let cancelled = false;
+    queueMicrotask(() => cancelled || callback());
+    return () => (cancelled = true);
+  }
+  const due = performance.now() + ms;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Timers may fire a little early, and cannot wait longer than MAX_TIMER_DELAY.
+  const arm = () => {
+    const left = due - performance.now();
+    if (left > 0) timer = setTimeout(arm, Math.min(Math.ceil(left), MAX_TIMER_DELAY));
+    else callback();
+  };
+  arm();
+  return () => clearTimeout(timer);
+};
+
+/**
  * The real clock: `performance.now()` and `setTimeout`, looked up on every call so that fake
  * timers installed by a test framework (which replace the globals) are seen.
  */
@@ -33,25 +74,16 @@ export const systemClock: Clock = {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       if (!checkSleep('systemClock.sleep', ms)) return resolve();
-      const due = performance.now() + ms;
-      let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = () => {
-        clearTimeout(timer);
+        cancel();
         reject(signal?.reason);
       };
-      // Timers may fire a little early, and cannot wait longer than MAX_TIMER_DELAY: re-arm
-      // until the clock really says `due`.
-      const arm = () => {
-        const left = due - performance.now();
-        if (left > 0) {
-          timer = setTimeout(arm, Math.min(Math.ceil(left), MAX_TIMER_DELAY));
-        } else {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }
-      };
+      const cancel = scheduleTimer(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
-      arm();
     });
   },
-};
+  [scheduleKey]: scheduleTimer,
+} as Clock;

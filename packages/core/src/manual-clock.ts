@@ -1,4 +1,4 @@
-import { checkSleep, type Clock } from './clock.js';
+import { checkSleep, scheduleKey, type Clock } from './clock.js';
 
 interface Sleeper {
   readonly due: number;
@@ -56,19 +56,32 @@ export class ManualClock implements Clock {
       if (signal?.aborted) return reject(signal.reason);
       if (!checkSleep('ManualClock.sleep', ms)) return resolve();
       const onAbort = () => {
-        this.#sleepers.splice(this.#sleepers.indexOf(sleeper), 1);
+        cancel();
         reject(signal?.reason);
       };
-      const sleeper: Sleeper = {
-        due: this.#now + ms,
-        wake: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
+      const cancel = this.#schedule(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#insert(sleeper);
     });
+  }
+
+  /** The cancellable timer that cemaf's policies use instead of `sleep` + `AbortController`. */
+  [scheduleKey](ms: number, callback: () => void): () => void {
+    if (checkSleep('ManualClock.schedule', ms)) return this.#schedule(ms, callback);
+    let cancelled = false;
+    queueMicrotask(() => cancelled || callback());
+    return () => (cancelled = true);
+  }
+
+  #schedule(ms: number, wake: () => void): () => void {
+    const sleeper: Sleeper = { due: this.#now + ms, wake };
+    this.#insert(sleeper);
+    return () => {
+      const index = this.#sleepers.indexOf(sleeper);
+      if (index >= 0) this.#sleepers.splice(index, 1);
+    };
   }
 
   /**

@@ -62,14 +62,13 @@ export interface NumberRule {
   readonly max?: number;
 }
 
-function ruleText(rule: NumberRule): string {
-  let text = rule.integer ? 'an integer' : rule.infinity ? 'a number' : 'a finite number';
-  if (rule.above !== undefined) text += ` > ${rule.above}`;
-  else if (rule.min !== undefined) text += ` >= ${rule.min}`;
-  if (rule.max !== undefined) {
-    text += `${rule.min === undefined && rule.above === undefined ? '' : ' and'} <= ${rule.max}`;
-  }
-  return text;
+function ruleText({ integer, infinity, min, above, max }: NumberRule): string {
+  const low = above ?? min;
+  return (
+    (integer ? 'an integer' : infinity ? 'a number' : 'a finite number') +
+    (above !== undefined ? ` > ${above}` : min !== undefined ? ` >= ${min}` : '') +
+    (max !== undefined ? `${low === undefined ? '' : ' and'} <= ${max}` : '')
+  );
 }
 
 /** Checks a number option; `undefined` gives `fallback`. */
@@ -81,16 +80,13 @@ export function numberOption<Fallback extends number | undefined>(
   fallback: Fallback,
 ): number | Fallback {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number') invalid(owner, name, ruleText(rule), value, TypeError);
+  const { integer, infinity, min = -Infinity, above = -Infinity, max = Infinity } = rule;
   const valid =
-    value === Infinity
-      ? rule.infinity === true && rule.max === undefined
-      : Number.isFinite(value) &&
-        (!rule.integer || Number.isInteger(value)) &&
-        (rule.min === undefined || value >= rule.min) &&
-        (rule.above === undefined || value > rule.above) &&
-        (rule.max === undefined || value <= rule.max);
-  if (!valid) invalid(owner, name, ruleText(rule), value);
+    typeof value === 'number' &&
+    (value === Infinity
+      ? infinity === true && max === Infinity
+      : (integer ? Number.isInteger(value) : Number.isFinite(value)) && value >= min && value > above && value <= max);
+  if (!valid) invalid(owner, name, ruleText(rule), value, typeof value === 'number' ? RangeError : TypeError);
   return value;
 }
 

@@ -109,11 +109,14 @@ export function pipeline<const Policies extends readonly Policy<never>[]>(
       index === last
         ? fn
         : (ctx) =>
-            through(index + 1, fn, {
-              ...options,
-              signal: CallContext.signalOf(ctx),
-              attempt: ctx.attempt,
-            }),
+            through(
+              index + 1,
+              fn,
+              // Without caller options, a literal: spreading costs far more than it looks.
+              options === undefined
+                ? { signal: CallContext.signalOf(ctx), attempt: ctx.attempt }
+                : { ...options, signal: CallContext.signalOf(ctx), attempt: ctx.attempt },
+            ),
       options,
     );
   const composed: Pipeline = {
