@@ -230,6 +230,16 @@ describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
     expect(await count('line[data-kind="wait"]')).toBe(12);
     expect(await count('rect[data-kind="ok"]')).toBe(0);
 
+    // "New draw" runs again with other luck: at 50% some calls fail, but not the same ones.
+    await slide(demo, 'failure-rate', 50);
+    const runs = Number(await demo.getAttribute('data-demo-runs'));
+    const kindsBefore = await demo.locator('rect[data-kind]').evaluateAll((spans) => spans.map((span) => span.getAttribute('data-kind')).join());
+    await demo.locator('[data-control="reseed"]').click();
+    await expect.poll(async () => Number(await demo.getAttribute('data-demo-runs'))).toBeGreaterThan(runs);
+    await expect.poll(() => demo.getAttribute('data-demo-status')).toBe('ready');
+    const kindsAfter = await demo.locator('rect[data-kind]').evaluateAll((spans) => spans.map((span) => span.getAttribute('data-kind')).join());
+    expect(kindsAfter).not.toBe(kindsBefore);
+
     await slide(demo, 'failure-rate', 0);
     const fast = Number(/in (\d+(?:\.\d+)?) ms$/.exec((await slide(demo, 'latency', 50)) ?? '')?.[1]);
     const slow = Number(/in (\d+(?:\.\d+)?) ms$/.exec((await slide(demo, 'latency', 1000)) ?? '')?.[1]);
