@@ -48,7 +48,7 @@ const present = new Set(tested.map((pkg) => pkg.name));
 const selected = modules.filter((module) => module.packages.every((name) => present.has(name)));
 const waiting = modules.filter((module) => !selected.includes(module));
 
-console.log(`Runtime matrix: ${tested.map((pkg) => pkg.name).join(', ')}`);
+console.log(`Packages: ${tested.map((pkg) => pkg.name).join(', ')}`);
 console.log(`Smoke modules: ${selected.map((module) => module.name).join(', ')}`);
 for (const module of waiting) {
   const missing = module.packages.filter((name) => !present.has(name));
@@ -156,15 +156,11 @@ for (const problem of workspaceProblems) console.log(`FAIL ${problem}`);
 
 const summary = totals(runs, workspaceProblems);
 writeResults(runtimesDir, summary, runs);
-const runtimesFailed = runs.filter((run) => run.status === 'failed').length;
+const count = (status: RuntimeRun['status']) => runs.filter((run) => run.status === status).length;
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(
-  `Runtime matrix: ${runs.length - runtimesFailed} of ${runs.length} runtimes without failures (${
-    runs.filter((run) => run.status === 'skipped').length
-  } skipped), ` +
-    `${summary.numPassedTests} checks passed, ${summary.numFailedTests} failed, in ${(
-      (performance.now() - started) /
-      1000
-    ).toFixed(1)} s ` +
-    `(runtimes cached in ${cache})`,
+  `Runtime matrix: ${count('passed')} of ${runs.length} runtimes passed (${count('failed')} failed, ` +
+    `${count('skipped')} skipped); ${summary.numPassedTests} checks passed, ${summary.numFailedTests} failed; ` +
+    `${seconds} s, runtimes cached in ${cache}`,
 );
-process.exitCode = runtimesFailed > 0 || workspaceProblems.length > 0 ? 1 : 0;
+process.exitCode = count('failed') > 0 || workspaceProblems.length > 0 ? 1 : 0;
