@@ -224,18 +224,34 @@ describe('TimeoutPolicy.execute', () => {
     expect(clock.pendingSleeps).toBe(0);
   });
 
-  it("rejects with the clock's error when the deadline's sleep fails", async () => {
-    const failure = new Error('clock broke');
-    const clock = { now: () => 0, sleep: () => Promise.reject(failure) };
+  it('keeps deadlines on a clock of its own making, and clears them when calls settle', async () => {
+    // Not a ManualClock: only now() and sleep(), as a user's own clock would have.
+    const manual = new ManualClock();
+    const clock = { now: () => manual.now(), sleep: (ms: number, signal?: AbortSignal) => manual.sleep(ms, signal) };
+    const policy = new TimeoutPolicy({ timeout: 100, clock });
+    await expect(policy.execute(() => 'in time')).resolves.toBe('in time');
+    await flush();
+    expect(manual.pendingSleeps).toBe(0);
+    const late = observe(policy.execute(hang));
+    await manual.advance(99);
+    expect(late.outcome.status).toBe('pending');
+    await manual.advance(1);
+    expect((late.outcome as { reason?: unknown }).reason).toBeInstanceOf(TimeoutError);
+    expect(manual.pendingSleeps).toBe(0);
+  });
+
+  it("times out at once when the clock's sleep fails, rather than run without a deadline", async () => {
+    const clock = { now: () => 0, sleep: () => Promise.reject(new Error('clock broke')) };
     const policy = new TimeoutPolicy({ timeout: 100, clock });
     let signal: AbortSignal | undefined;
-    await expect(
-      policy.execute((ctx) => {
+    const error = await policy
+      .execute((ctx) => {
         signal = ctx.signal;
         return hang();
-      }),
-    ).rejects.toBe(failure);
-    expect(signal?.reason).toBe(failure);
+      })
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(signal?.reason).toBe(error);
   });
 
   it('gives every call its own deadline', async () => {
@@ -326,6 +342,35 @@ describe('TimeoutPolicy with systemClock', () => {
     expect(call.outcome.status).toBe('pending');
     await vi.advanceTimersByTimeAsync(1);
     expect(call.outcome.status).toBe('rejected');
+  });
+});
+
+describe('TimeoutPolicy allocations', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('makes no AbortController for a call whose fn never reads its signal, on either clock', async () => {
+    vi.useFakeTimers();
+    let made = 0;
+    vi.stubGlobal(
+      'AbortController',
+      class extends AbortController {
+        constructor() {
+          super();
+          made++;
+        }
+      },
+    );
+    for (const clock of [systemClock, new ManualClock()]) {
+      const policy = new TimeoutPolicy({ timeout: 1_000, clock });
+      await expect(policy.execute(() => 'fast')).resolves.toBe('fast');
+      await expect(policy.execute(async () => 'later')).resolves.toBe('later');
+    }
+    expect(made).toBe(0);
+    await new TimeoutPolicy({ timeout: 1_000 }).execute(({ signal }) => signal.aborted);
+    expect(made).toBe(1);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   numberOption,
   optionsOf,
   runTask,
+  schedule,
   wrap,
   type Listener,
 } from '@cemaf/core/internal';
@@ -63,9 +64,6 @@ export interface TimeoutEvents {
 const OPTIONS = ['timeout', 'clock'] as const;
 const TIMEOUT_RULE = 'a finite number > 0';
 
-/** Why the deadline's sleep is aborted when the call settles first; never seen outside. */
-const SETTLED = 'settled';
-
 /**
  * A deadline per call. `fn` gets a `ctx.signal` that aborts at the deadline (with the
  * `TimeoutError` as its reason) and when the caller's signal aborts. The call rejects with a
@@ -109,20 +107,19 @@ export class TimeoutPolicy implements Policy {
     const events = this.#events;
     return new Promise<T>((resolve, reject) => {
       const start = clock.now();
-      const deadline = new AbortController();
       // The first of fn settling, the deadline and the caller's abort settles the call.
       let state: 'running' | 'settled' | 'timed-out' = 'running';
       const onCallerAbort = () => {
         if (state !== 'running') return;
         state = 'settled';
-        deadline.abort(SETTLED);
+        cancelDeadline();
         ctx.abort(caller!.reason);
         reject(caller!.reason);
       };
       const settle = (): boolean => {
         if (state !== 'running') return false;
         state = 'settled';
-        deadline.abort(SETTLED);
+        cancelDeadline();
         caller?.removeEventListener('abort', onCallerAbort);
         return true;
       };
@@ -132,20 +129,14 @@ export class TimeoutPolicy implements Policy {
         }
       };
 
-      clock.sleep(timeout, deadline.signal).then(() => {
+      // A plain timer, not a sleep: an AbortController to cancel it would cost more than fn.
+      const cancelDeadline = schedule(clock, timeout, () => {
         if (state !== 'running') return;
         state = 'timed-out';
         caller?.removeEventListener('abort', onCallerAbort);
         const error = new TimeoutError({ timeout });
         ctx.abort(error);
         events.emit('timeout', { timeout, attempt: ctx.attempt });
-        reject(error);
-      }, (error: unknown) => {
-        // Only a broken clock fails a sleep we did not abort: the deadline cannot be kept, so say so.
-        if (state !== 'running') return;
-        state = 'settled';
-        caller?.removeEventListener('abort', onCallerAbort);
-        ctx.abort(error);
         reject(error);
       });
       caller?.addEventListener('abort', onCallerAbort, { once: true });
