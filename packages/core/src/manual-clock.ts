@@ -6,9 +6,21 @@ interface Sleeper {
 }
 
 // The one timer use outside systemClock: advance() yields a macrotask so that code resumed by a
-// wake-up runs (and sleeps again) before the next one. Browsers lack setImmediate.
+// wake-up runs (and sleeps again) before the next one. Browsers lack setImmediate, and clamp
+// nested setTimeout(0) to 4 ms: a message on a fresh channel is a macrotask without that floor.
 const macrotask: (callback: () => void) => void =
-  typeof setImmediate === 'function' ? setImmediate : (callback) => setTimeout(callback, 0);
+  typeof setImmediate === 'function'
+    ? setImmediate
+    : typeof MessageChannel === 'function'
+      ? (callback) => {
+          const { port1, port2 } = new MessageChannel();
+          port1.onmessage = () => {
+            port1.close();
+            callback();
+          };
+          port2.postMessage(undefined);
+        }
+      : (callback) => setTimeout(callback, 0);
 
 /**
  * Lets code that was woken up run as far as it can: microtasks drain before the first
