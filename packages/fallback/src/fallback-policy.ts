@@ -1,5 +1,5 @@
 import type { ExecuteOptions, ExecutionContext, Policy, Task } from '@cemaf/core';
-import { CallContext, Emitter, functionOption, invalid, optionsOf, wrap, type Listener } from '@cemaf/core/internal';
+import { CallContext, Emitter, functionOption, invalid, optionsOf, runTask, wrap, type Listener } from '@cemaf/core/internal';
 
 /**
  * Makes the value a failed call resolves to, from the failure and the call's context. It may
@@ -74,21 +74,28 @@ export class FallbackPolicy<R> implements Policy {
    * so give `execute` the full result type yourself (`pipeline(...).execute<T | R>(fn)`).
    */
   execute<T>(fn: Task<T>, options?: ExecuteOptions): Promise<T>;
-  async execute<T>(fn: Task<T>, options?: ExecuteOptions): Promise<T | Awaited<R>> {
-    // Checked first: a fallback would otherwise hide this programming error.
-    if (typeof fn !== 'function') invalid(`${OWNER}.execute`, 'fn', 'a function', fn, TypeError);
-    const signal = options?.signal;
-    if (signal?.aborted) throw signal.reason;
-    const ctx = new CallContext(signal, options?.attempt ?? 1);
+  execute<T>(fn: Task<T>, options?: ExecuteOptions): Promise<T | Awaited<R>> {
     try {
-      return await fn(ctx);
+      // Checked first: a fallback would otherwise hide this programming error.
+      if (typeof fn !== 'function') invalid(`${OWNER}.execute`, 'fn', 'a function', fn, TypeError);
+      const signal = options?.signal;
+      signal?.throwIfAborted();
+      const ctx = new CallContext(signal, options?.attempt ?? 1);
+      // Promise reactions rather than an async function: a call that succeeds then costs no
+      // more than watching fn's promise.
+      return runTask(fn, ctx).then(undefined, (error: unknown) => this.#replace(error, signal, ctx));
     } catch (error) {
-      const isFailure = this.#isFailure;
-      if (signal?.aborted || (isFailure !== undefined && !isFailure(error))) throw error;
-      this.#events.emit('fallback', { error });
-      const fallback = this.#fallback;
-      return await (typeof fallback === 'function' ? (fallback as FallbackFunction<R>)(error, ctx) : fallback);
+      return Promise.reject(error);
     }
+  }
+
+  /** What a failed call settles with: the fallback, or the failure itself when it does not count. */
+  #replace(error: unknown, signal: AbortSignal | undefined, ctx: ExecutionContext): Awaited<R> | PromiseLike<Awaited<R>> {
+    const isFailure = this.#isFailure;
+    if (signal?.aborted || (isFailure !== undefined && !isFailure(error))) throw error;
+    this.#events.emit('fallback', { error });
+    const fallback = this.#fallback;
+    return (typeof fallback === 'function' ? (fallback as FallbackFunction<R>)(error, ctx) : fallback) as Awaited<R>;
   }
 
   /** Returns a function with `fn`'s parameters that calls `fn` through this policy. */
