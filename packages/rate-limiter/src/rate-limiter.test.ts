@@ -109,6 +109,30 @@ describe('RateLimiter waiting', () => {
     expect(clock.pendingSleeps).toBe(0);
   });
 
+  it('queues, admits and aborts waiters without making an AbortController (costly to make and abort)', async () => {
+    const { clock, limiter, track } = setup({ maxCalls: 1 });
+    const caller = new AbortController();
+    const made = vi.fn();
+    vi.stubGlobal('AbortController', class extends AbortController {
+      constructor() {
+        super();
+        made();
+      }
+    });
+    try {
+      await limiter.acquire();
+      const leaving = track(limiter.acquire({ signal: caller.signal }));
+      const staying = [track(limiter.acquire()), track(limiter.execute(() => 'ran'))];
+      caller.abort();
+      await clock.advance(200);
+      expect(leaving.error).toBe(caller.signal.reason);
+      expect(staying.map(({ at }) => at)).toEqual([100, 200]);
+      expect(made).not.toHaveBeenCalled();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('allows waiting exactly maxWait, and rejects beyond it at once with retryAfter', async () => {
     const { clock, limiter, track } = setup({ maxWait: 100 });
     await limiter.acquire({ cost: 2 });

@@ -4,6 +4,7 @@ import {
   Emitter,
   invalid,
   numberOption,
+  schedule,
   wrap,
   type Listener,
   type NumberRule,
@@ -63,8 +64,8 @@ interface Waiter {
   /** When its permits are taken; only ever moves earlier. */
   slot: number;
   next: Waiter | undefined;
-  /** Ends its sleep when it is admitted early, moves up or aborts. */
-  timer: AbortController | undefined;
+  /** Cancels its wake-up, when it is admitted early, moves up or aborts. */
+  cancel: () => void;
   done: boolean;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: () => void;
@@ -386,7 +387,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
         arrival: now,
         slot,
         next: undefined,
-        timer: undefined,
+        cancel: ignore,
         done: false,
         signal,
         onAbort: () => this.#abort(key, waiting, waiter),
@@ -405,11 +406,10 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   }
 
   #sleep(key: Key, queue: Queue, waiter: Waiter, delay: number): void {
-    const timer = (waiter.timer = new AbortController());
-    this.clock.sleep(delay, timer.signal).then(() => {
+    waiter.cancel = schedule(this.clock, delay, () => {
       // Everyone ahead is due too: admit them first, in order.
       while (!waiter.done) this.#admit(key, queue, queue.first!);
-    }, ignore);
+    });
   }
 
   #admitDue(key: Key, queue: Queue, now: number): void {
@@ -444,7 +444,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     if (--queue.size === 0) this.#queues.delete(key);
     this.#waiting--;
     waiter.done = true;
-    waiter.timer!.abort();
+    waiter.cancel();
     waiter.signal?.removeEventListener('abort', waiter.onAbort);
   }
 
@@ -464,7 +464,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
       tail = algorithm.take(tail, waiter.cost, base);
       if (base < waiter.slot) {
         waiter.slot = base;
-        waiter.timer!.abort();
+        waiter.cancel();
         if (base > now) this.#sleep(key, queue, waiter, base - now);
       }
     }
