@@ -6,7 +6,20 @@ import tseslint from 'typescript-eslint';
 import workspace from '../../eslint.config.js';
 
 export default tseslint.config(
-  { ignores: ['.vitepress/e2e-dist/**', '.vitepress/.temp/**', 'pages/api/**'] },
+  {
+    // What VitePress writes while it builds or serves, which a lint running beside a build can
+    // find half-written or already gone: its bundled config (config.ts.timestamp-*.mjs), its
+    // temp and cache folders, both outputs and the generated API reference.
+    ignores: [
+      '**/*.timestamp-*.mjs',
+      '.vitepress/.temp/**',
+      '.vitepress/cache/**',
+      '.vitepress/dist/**',
+      '.vitepress/e2e-dist/**',
+      '.vitepress/.build-lock/**',
+      'pages/api/**',
+    ],
+  },
   ...workspace,
   ...vue.configs['flat/recommended'],
   {
