@@ -105,46 +105,41 @@ export class TimeoutPolicy implements Policy {
     const { timeout } = this;
     const clock = this.#clock;
     const events = this.#events;
+    const start = clock.now();
     return new Promise<T>((resolve, reject) => {
-      const start = clock.now();
       // The first of fn settling, the deadline and the caller's abort settles the call.
       let state: 'running' | 'settled' | 'timed-out' = 'running';
-      const onCallerAbort = () => {
-        if (state !== 'running') return;
-        state = 'settled';
-        cancelDeadline();
-        ctx.abort(caller!.reason);
-        reject(caller!.reason);
-      };
-      const settle = (): boolean => {
+      const end = (next: 'settled' | 'timed-out'): boolean => {
         if (state !== 'running') return false;
-        state = 'settled';
+        state = next;
         cancelDeadline();
         caller?.removeEventListener('abort', onCallerAbort);
         return true;
       };
-      const settledLate = (outcome: { status: 'fulfilled'; value: unknown } | { status: 'rejected'; reason: unknown }) => {
-        if (state === 'timed-out' && events.has('settledAfterTimeout')) {
-          events.emit('settledAfterTimeout', { timeout, attempt: ctx.attempt, elapsed: clock.now() - start, ...outcome });
-        }
+      const onCallerAbort = () => {
+        if (!end('settled')) return;
+        ctx.abort(caller!.reason);
+        reject(caller!.reason);
       };
-
       // A plain timer, not a sleep: an AbortController to cancel it would cost more than fn.
       const cancelDeadline = schedule(clock, timeout, () => {
-        if (state !== 'running') return;
-        state = 'timed-out';
-        caller?.removeEventListener('abort', onCallerAbort);
+        if (!end('timed-out')) return;
         const error = new TimeoutError({ timeout });
         ctx.abort(error);
         events.emit('timeout', { timeout, attempt: ctx.attempt });
         reject(error);
       });
       caller?.addEventListener('abort', onCallerAbort, { once: true });
+      const settledLate = (outcome: { status: 'fulfilled'; value: unknown } | { status: 'rejected'; reason: unknown }) => {
+        if (state === 'timed-out') {
+          events.emit('settledAfterTimeout', { timeout, attempt: ctx.attempt, elapsed: clock.now() - start, ...outcome });
+        }
+      };
       // Handled on every path, so an outcome that arrives after the call settled is never an
       // unhandled rejection.
       runTask(fn, ctx).then(
-        (value) => (settle() ? resolve(value) : settledLate({ status: 'fulfilled', value })),
-        (reason: unknown) => (settle() ? reject(reason) : settledLate({ status: 'rejected', reason })),
+        (value) => (end('settled') ? resolve(value) : settledLate({ status: 'fulfilled', value })),
+        (reason: unknown) => (end('settled') ? reject(reason) : settledLate({ status: 'rejected', reason })),
       );
     });
   }
