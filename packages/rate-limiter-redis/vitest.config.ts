@@ -11,6 +11,6 @@ export default mergeConfig(
     resolve: {
       alias: { '@cemaf/rate-limiter-redis': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     },
-    test: { testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false },
+    test: { testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false, globalSetup: ['./test/global-setup.ts'] },
   }),
 );

@@ -3,7 +3,10 @@
 // rate-limiter-flexible's RateLimiterRedis.consume. Run with `pnpm bench` (builds first). Uses
 // REDIS_URL when set, else starts redis-server on a free loopback port.
 //
-//   node bench/redis-bench.mjs [--seconds 3] [--json results.json]
+// Each figure is the median of --rounds runs, taken in turns over the contenders so that a busy
+// moment of the machine does not land on one of them only.
+//
+//   node bench/redis-bench.mjs [--seconds 2] [--rounds 3] [--json results.json]
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,7 +19,8 @@ const argument = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
   return index === -1 ? fallback : process.argv[index + 1];
 };
-const SECONDS = Number(argument('seconds', '3'));
+const SECONDS = Number(argument('seconds', '2'));
+const ROUNDS = Number(argument('rounds', '3'));
 const JSON_OUT = argument('json', undefined);
 const KEYS = 1_000;
 
@@ -124,17 +128,33 @@ const contenders = [
   ],
 ];
 
-const results = [];
-console.log(`Redis ${server.url}, ${KEYS} keys round robin, ${SECONDS} s per run, Node ${process.version}`);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const runs = contenders.map(() => ({ 1: [], 64: [] }));
+console.log(`Redis ${server.url}, ${KEYS} keys round robin, median of ${ROUNDS} runs of ${SECONDS} s, Node ${process.version}`);
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [index, [, make]] of contenders.entries()) {
+    for (const concurrency of [1, 64]) {
+      const rate = await measure(concurrency, make());
+      runs[index][concurrency].push(rate);
+      process.stderr.write(`round ${round + 1}: ${contenders[index][0]}, concurrency ${concurrency}: ${rate}/s\n`);
+    }
+  }
+}
+const results = contenders.map(([name], index) => ({
+  name,
+  concurrency1: median(runs[index][1]),
+  concurrency64: median(runs[index][64]),
+  runs: runs[index],
+}));
 console.log('| contender | concurrency 1 | concurrency 64 |');
 console.log('| --- | ---: | ---: |');
-for (const [name, make] of contenders) {
-  const one = await measure(1, make());
-  const many = await measure(64, make());
-  results.push({ name, concurrency1: one, concurrency64: many });
-  console.log(`| ${name} | ${one.toLocaleString('en')} | ${many.toLocaleString('en')} |`);
+for (const { name, concurrency1, concurrency64 } of results) {
+  console.log(`| ${name} | ${concurrency1.toLocaleString('en')} | ${concurrency64.toLocaleString('en')} |`);
 }
-if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
+if (JSON_OUT) {
+  const machine = { cpus: (await import('node:os')).cpus().length, load: (await import('node:os')).loadavg() };
+  writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), node: process.version, machine, results }, null, 2));
+}
 
 await ioredis.quit();
 await nodeRedis.quit();

@@ -22,4 +22,6 @@ export type {
   RateLimitHeadersOptions,
   RateLimitOptions,
 } from '@cemaf/rate-limiter';
-export { RateLimitExceededError } from '@cemaf/core';
+export { rateLimitHeaders } from '@cemaf/rate-limiter';
+export { ManualClock, RateLimitExceededError, pipeline, systemClock } from '@cemaf/core';
+export type { Clock, ExecuteOptions, ExecutionContext, Listener, Pipeline, Policy, Task } from '@cemaf/core';

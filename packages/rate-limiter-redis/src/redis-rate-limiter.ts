@@ -94,6 +94,9 @@ const enum Route {
 
 const ignore = (): void => undefined;
 
+/** Why a waiter's sleep ends early; never seen outside (abort() without one builds a DOMException). */
+const WOKEN = 'woken';
+
 /** A hash tag per key, so that the keys of one decision share a Redis Cluster slot. */
 const tagOf = (key: Key): string => (key === undefined ? '{d}' : `{k=${key}}`);
 
@@ -495,7 +498,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   /** The waiter leaves: no more abort listener, no more sleep. */
   #settle(waiter: Waiter): void {
     waiter.state = 'done';
-    waiter.timer?.abort();
+    waiter.timer?.abort(WOKEN);
     this.#waiters.delete(waiter.seq);
     if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
   }
@@ -541,7 +544,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
       const waiter = this.#waiters.get(String(reply[MOVED + 1 + 2 * index]));
       if (waiter === undefined || waiter.state !== 'waiting') continue;
       const delay = Number(reply[MOVED + 2 + 2 * index]);
-      waiter.timer?.abort();
+      waiter.timer?.abort(WOKEN);
       if (delay > 0) this.#sleep(waiter, delay);
       else this.#wake(waiter);
     }

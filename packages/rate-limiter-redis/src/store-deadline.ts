@@ -1,5 +1,11 @@
 import { systemClock, type Clock } from '@cemaf/core';
 
+/**
+ * Why the timer is cleared. A reason given keeps abort() from building a DOMException (and its
+ * stack) every time the last call in flight settles.
+ */
+const CLEARED = 'cleared';
+
 interface Watched {
   readonly deadline: number;
   readonly reject: (error: unknown) => void;
@@ -73,7 +79,7 @@ export class StoreDeadline {
       this.#head = this.#tail = undefined;
       const timer = this.#timer;
       this.#timer = undefined;
-      timer?.abort();
+      timer?.abort(CLEARED);
     }
     return true;
   }

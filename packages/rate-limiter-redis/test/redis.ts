@@ -24,8 +24,8 @@ export async function connect(kind: ClientKind, url: string): Promise<{ client: 
 }
 
 /**
- * A Redis for the file's tests: `REDIS_URL`, or a redis-server of its own, started before the
- * tests and stopped after them (also when they fail).
+ * A Redis for the file's tests: `REDIS_URL` (the run's shared server, see global-setup.ts, or the
+ * one the environment names), else a redis-server of its own, stopped after the tests.
  */
 export function useRedis(): { readonly url: string } {
   let redis: TestRedis | undefined;
