@@ -384,6 +384,22 @@ describe('calls from an earlier period', () => {
     expect(breaker.stats()).toMatchObject({ successes: 2, failures: 6 });
   });
 
+  it('count nowhere when they end among calls of the current period, which count', async () => {
+    const { breaker } = setup({ failureThreshold: 2 });
+    const earlier = [deferred(), deferred()];
+    const earlierCalls = earlier.map((call) => outcome(breaker.execute(() => call.promise)));
+    breaker.reset();
+    const current = deferred();
+    const currentCall = outcome(breaker.execute(() => current.promise));
+    earlier[0]!.reject(new Error('earlier'));
+    current.reject(new Error('current'));
+    earlier[1]!.reject(new Error('earlier'));
+    await Promise.all([...earlierCalls, currentCall]);
+    expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 3, recentFailures: 1 });
+    await fail(breaker);
+    expect(breaker.state).toBe('open');
+  });
+
   it('do not count when a trial ends after another trial re-opened the circuit', async () => {
     const { breaker, clock } = await openedBreaker({ halfOpenMaxCalls: 2 });
     await clock.advance(1_000);

@@ -1,5 +1,5 @@
 import type { CircuitOpenError, ExecuteOptions, Listener, Policy, Task } from '@cemaf/core';
-import { CallContext, describe, Emitter, runTask, wrap } from '@cemaf/core/internal';
+import { CallContext, Emitter, invalid, runTask, wrap } from '@cemaf/core/internal';
 import {
   admit,
   closed,
@@ -17,13 +17,16 @@ import {
 } from './circuit.js';
 import {
   resolveOptions,
+  snapshotOf,
   type BreakerSettings,
   type CircuitBreakerOptions,
   type CircuitBreakerSnapshot,
   type CircuitState,
 } from './options.js';
 import { rejectSoon, rejection } from './rejection.js';
-import { slide } from './window.js';
+
+const OWNER = 'CircuitBreaker';
+const EMPTY_WINDOW = { calls: 0, failures: 0, slowCalls: 0 };
 
 /** The events of a `CircuitBreaker`, with their payloads. */
 export interface CircuitBreakerEvents {
@@ -87,8 +90,21 @@ export type IsolationRelease = (() => void) & Disposable;
  */
 export class CircuitBreaker implements Policy {
   readonly #settings: BreakerSettings;
-  readonly #events = new Emitter<CircuitBreakerEvents>();
+  /** Made on the first `on()`. */
+  #events: Emitter<CircuitBreakerEvents> | undefined;
   #circuit: Circuit;
+  /**
+   * The outcome handlers that plain calls (closed, no signal, not timed) share instead of
+   * closures of their own, made on the first; they tell a call's period by `#plainCalls`.
+   */
+  #onSuccess: ((value: unknown) => unknown) | undefined;
+  #onFailure: ((error: unknown) => never) | undefined;
+  /**
+   * Plain calls running: those the current circuit admitted, or, negated, those an earlier
+   * circuit admitted (a transition negates the count). While the count is negative, new calls
+   * are watched instead, so every plain call that ends then is one of the earlier ones.
+   */
+  #plainCalls = 0;
   #successes = 0;
   #failures = 0;
   #ignored = 0;
@@ -97,9 +113,10 @@ export class CircuitBreaker implements Policy {
 
   /** @throws TypeError or RangeError for a bad option, naming it. */
   constructor(options?: CircuitBreakerOptions) {
-    const settings = (this.#settings = resolveOptions('CircuitBreaker', options));
-    const snapshot = settings.initialState;
-    this.#circuit = snapshot ? fromSnapshot(snapshot, settings, settings.clock.now()) : closed();
+    const settings = (this.#settings = resolveOptions(OWNER, options));
+    const snapshot = options?.initialState;
+    this.#circuit =
+      snapshot === undefined ? closed() : fromSnapshot(snapshotOf(OWNER, snapshot), settings, settings.clock.now());
   }
 
   /**
@@ -118,48 +135,33 @@ export class CircuitBreaker implements Policy {
   execute<T>(fn: Task<T>, options?: ExecuteOptions): Promise<T> {
     try {
       const signal = options?.signal;
+      if (
+        signal === undefined &&
+        this.#circuit.state === 'closed' &&
+        this.#plainCalls >= 0 &&
+        typeof fn === 'function' &&
+        !this.#timed()
+      ) {
+        // A plain call: it shares its outcome handlers with the others (see #plainCalls).
+        this.#plainCalls++;
+        return runTask(fn, new CallContext(undefined, options?.attempt ?? 1)).then(
+          (this.#onSuccess ??= this.#succeeded.bind(this)),
+          (this.#onFailure ??= this.#failed.bind(this)),
+        ) as Promise<T>;
+      }
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (typeof fn !== 'function') {
-        throw new TypeError(`CircuitBreaker: fn must be a function, got ${describe(fn)}`);
-      }
-      let circuit = this.#circuit;
-      if (circuit.state !== 'closed') {
-        circuit = this.#current();
-        if (!admit(circuit, this.#settings)) return this.#reject(circuit);
-      }
-      const admitted = circuit as Closed | HalfOpen;
-      // Read the clock only for what needs a duration: slow calls, or someone listening.
-      const start =
-        (this.#settings.window?.slowCallDuration ?? Infinity) < Infinity ||
-        this.#events.has('success') ||
-        this.#events.has('failure')
-          ? this.#settings.clock.now()
-          : Number.NaN;
-      let onAbort: (() => void) | undefined;
-      if (signal !== undefined && admitted.state === 'half-open') {
-        // A trial whose caller gives up gives its slot back at once, even if fn never settles.
-        onAbort = () => release(admitted);
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-      return runTask(fn, new CallContext(signal, options?.attempt ?? 1)).then(
-        (value) => {
-          this.#settle(admitted, start, signal, onAbort, false, undefined);
-          return value;
-        },
-        (error: unknown) => {
-          this.#settle(admitted, start, signal, onAbort, true, error);
-          throw error;
-        },
-      );
+      const settings = this.#settings;
+      if (typeof fn !== 'function') invalid(OWNER, 'fn', 'a function', fn, TypeError);
+      const circuit = this.#current();
+      if (!admit(circuit, settings)) return this.#reject(circuit);
+      return this.#watch(fn, new CallContext(signal, options?.attempt ?? 1), circuit as Closed | HalfOpen, signal);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /** A function with `fn`'s parameters that calls `fn` through the breaker. */
-  wrap<Args extends unknown[], Result>(
-    fn: (...args: Args) => Result,
-  ): (...args: Args) => Promise<Awaited<Result>> {
+  wrap<Args extends unknown[], Result>(fn: (...args: Args) => Result): (...args: Args) => Promise<Awaited<Result>> {
     return wrap(this, fn);
   }
 
@@ -178,7 +180,8 @@ export class CircuitBreaker implements Policy {
     const releaseIsolation = (() => {
       if (!held) return;
       held = false;
-      if (--isolation.holds === 0 && this.#circuit === isolation) this.#become(closed());
+      // Nothing but its last release replaces an isolation.
+      if (--isolation.holds === 0) this.#become(closed());
     }) as IsolationRelease;
     // Read when called, so a Symbol.dispose polyfill loaded later is still found.
     releaseIsolation[Symbol.dispose ?? Symbol.for('Symbol.dispose')] = releaseIsolation;
@@ -199,13 +202,7 @@ export class CircuitBreaker implements Policy {
     const circuit = this.#current();
     const settings = this.#settings;
     const now = settings.clock.now();
-    let window: CircuitBreakerStats['window'];
-    if (settings.window !== undefined) {
-      const rates = circuit.state === 'closed' ? circuit.window : undefined;
-      if (rates !== undefined) slide(rates, settings.window, now);
-      window = { calls: rates?.calls ?? 0, failures: rates?.failures ?? 0, slowCalls: rates?.slow ?? 0 };
-    }
-    return {
+    const stats = {
       state: stateOf(circuit),
       isolated: circuit.state === 'isolated',
       retryAfter: retryAfter(circuit, now),
@@ -215,8 +212,11 @@ export class CircuitBreaker implements Policy {
       rejections: this.#rejections,
       timesOpened: this.#timesOpened,
       recentFailures: recentFailures(circuit, settings, now),
-      ...(window && { window }),
     };
+    if (settings.window === undefined) return stats;
+    // recentFailures has slid the window to now.
+    const { calls, failures, slowCalls } = (circuit.state === 'closed' && circuit.window) || EMPTY_WINDOW;
+    return { ...stats, window: { calls, failures, slowCalls } };
   }
 
   /**
@@ -230,7 +230,7 @@ export class CircuitBreaker implements Policy {
 
   /** Listens to an event; returns the function that stops listening. */
   on<E extends keyof CircuitBreakerEvents>(event: E, listener: Listener<CircuitBreakerEvents[E]>): () => void {
-    return this.#events.on(event, listener);
+    return (this.#events ??= new Emitter()).on(event, listener);
   }
 
   /** The circuit now, after the lazy open -> half-open step. */
@@ -244,36 +244,59 @@ export class CircuitBreaker implements Policy {
     const previous = this.#circuit;
     if (next === previous) return;
     this.#circuit = next;
+    // The plain calls running now belong to an earlier circuit.
+    if (this.#plainCalls > 0) this.#plainCalls = -this.#plainCalls;
     if (next.state === 'open') this.#timesOpened++;
     const from = stateOf(previous);
     const to = stateOf(next);
-    if (from !== to) this.#events.emit('stateChange', { from, to });
+    if (from !== to) this.#events?.emit('stateChange', { from, to });
   }
 
   #reject(circuit: Circuit): Promise<never> {
     this.#rejections++;
-    const isolated = circuit.state === 'isolated';
-    const error = rejection(
-      retryAfter(circuit, this.#settings.clock.now()),
-      isolated,
-      circuit.state === 'half-open'
-        ? 'Circuit is half-open and every trial slot is taken, so the call was not made; retry once a trial call ends'
-        : undefined,
-    );
-    if (this.#events.has('reject')) {
-      this.#events.emit('reject', { state: circuit.state === 'half-open' ? 'half-open' : 'open', error });
-    }
+    const error = rejection(circuit, this.#settings.clock.now());
+    this.#events?.emit('reject', { state: stateOf(circuit) as 'open' | 'half-open', error });
     return rejectSoon(error);
   }
 
-  /** Counts the outcome of a call that `circuit` admitted. */
-  #settle(
+  /** Whether calls are timed: the clock is read only for slow calls, or for someone listening. */
+  #timed(): boolean {
+    const events = this.#events;
+    return (
+      (this.#settings.window?.slowCallDuration ?? Infinity) < Infinity ||
+      (events !== undefined && (events.has('success') || events.has('failure')))
+    );
+  }
+
+  /** Runs a call that needs handlers of its own: timed, with a signal, or a trial. */
+  #watch<T>(fn: Task<T>, ctx: CallContext, circuit: Closed | HalfOpen, signal: AbortSignal | undefined): Promise<T> {
+    let onAbort: (() => void) | undefined;
+    if (signal !== undefined && circuit.state === 'half-open') {
+      // A trial whose caller gives up gives its slot back at once, even if fn never settles.
+      onAbort = () => release(circuit);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    const start = this.#timed() ? this.#settings.clock.now() : Number.NaN;
+    return runTask(fn, ctx).then(
+      (value) => {
+        this.#ended(circuit, false, undefined, start, signal, onAbort);
+        return value;
+      },
+      (error: unknown) => {
+        this.#ended(circuit, true, error, start, signal, onAbort);
+        throw error;
+      },
+    );
+  }
+
+  /** Counts the outcome of a watched call, unless its caller aborted. */
+  #ended(
     circuit: Closed | HalfOpen,
+    failed: boolean,
+    error: unknown,
     start: number,
     signal: AbortSignal | undefined,
     onAbort: (() => void) | undefined,
-    rejected: boolean,
-    error: unknown,
   ): void {
     if (signal !== undefined) {
       if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
@@ -283,16 +306,45 @@ export class CircuitBreaker implements Policy {
         return;
       }
     }
-    const settings = this.#settings;
-    let verdictThrew = false;
-    let verdictError: unknown;
-    if (rejected && settings.isFailure !== undefined) {
-      let counts = true;
+    this.#count(circuit, failed, error, Number.isNaN(start) ? start : this.#settings.clock.now() - start);
+  }
+
+  /** What plain calls do when they fulfil. */
+  #succeeded(value: unknown): unknown {
+    this.#record(this.#plainCallEnded(), false, undefined, Number.NaN);
+    return value;
+  }
+
+  /** What plain calls do when they reject. */
+  #failed(error: unknown): never {
+    this.#count(this.#plainCallEnded(), true, error, Number.NaN);
+    throw error;
+  }
+
+  /** Counts a plain call out; returns the circuit that admitted it, if it is still the current one. */
+  #plainCallEnded(): Closed | undefined {
+    if (this.#plainCalls > 0) {
+      this.#plainCalls--;
+      return this.#circuit as Closed;
+    }
+    this.#plainCalls++;
+    return undefined;
+  }
+
+  /**
+   * Counts the outcome of a call that `circuit` admitted, `duration` ms long (`NaN`: untimed),
+   * if `isFailure` lets a failure count. Throws what `isFailure` threw, after counting the
+   * failure: a throwing `isFailure` is a bug to report.
+   */
+  #count(circuit: Closed | HalfOpen | undefined, failed: boolean, error: unknown, duration: number): void {
+    const { isFailure } = this.#settings;
+    if (failed && isFailure !== undefined) {
+      let counts: unknown;
       try {
-        counts = Boolean(settings.isFailure(error));
+        counts = isFailure(error);
       } catch (thrown) {
-        verdictThrew = true;
-        verdictError = thrown;
+        this.#record(circuit, true, error, duration);
+        throw thrown;
       }
       if (!counts) {
         this.#ignored++;
@@ -300,21 +352,27 @@ export class CircuitBreaker implements Policy {
         return;
       }
     }
-    const duration = start === start ? settings.clock.now() - start : Number.NaN;
-    if (rejected) this.#failures++;
+    this.#record(circuit, failed, error, duration);
+  }
+
+  /**
+   * Records a counted outcome. A call admitted before the last transition counts nowhere: only
+   * the stats and its event are told. Throws what a `resetTimeout` function did when opening.
+   */
+  #record(circuit: Closed | HalfOpen | undefined, failed: boolean, error: unknown, duration: number): void {
+    const settings = this.#settings;
+    if (failed) this.#failures++;
     else this.#successes++;
-    // A call admitted before the last transition counts nowhere: only its event is told.
-    const current = circuit === this.#circuit;
-    const next = current
-      ? settle(circuit, settings, rejected, duration > (settings.window?.slowCallDuration ?? Infinity))
-      : circuit;
+    const next =
+      circuit === this.#circuit
+        ? settle(circuit, settings, failed, duration > (settings.window?.slowCallDuration ?? Infinity))
+        : undefined;
     const events = this.#events;
-    if (rejected) {
-      if (events.has('failure')) events.emit('failure', { error, duration });
-    } else if (events.has('success')) {
+    if (failed) {
+      if (events?.has('failure')) events.emit('failure', { error, duration });
+    } else if (events?.has('success')) {
       events.emit('success', { duration });
     }
-    if (current) this.#become(next);
-    if (verdictThrew) throw verdictError;
+    if (next !== undefined) this.#become(next);
   }
 }

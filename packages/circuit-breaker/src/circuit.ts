@@ -1,4 +1,3 @@
-import { invalid } from '@cemaf/core/internal';
 import type { BreakerSettings, CircuitBreakerSnapshot, CircuitState } from './options.js';
 import { createWindow, record, slide, tripped, type RateWindow } from './window.js';
 
@@ -6,13 +5,13 @@ import { createWindow, record, slide, tripped, type RateWindow } from './window.
 export interface Closed {
   readonly state: 'closed';
   /**
-   * Consecutive counted failures; with `failureWindow`, every failure of this closed period
-   * (the position in `times`).
+   * Counted failures: in a row (the consecutive rule), or in this closed period (with
+   * `failureWindow`; the position in `times`).
    */
   failures: number;
-  /** With `failureWindow`: when the last `failureThreshold` failures ended, a ring. */
+  /** When the last `failureThreshold` failures ended, a ring; made on the first failure. */
   times?: Float64Array;
-  /** With `window`: the rate window. */
+  /** With `window`: the rate window, made on the first call. */
   window?: RateWindow;
 }
 
@@ -50,33 +49,21 @@ export interface Isolated {
  */
 export type Circuit = Closed | Open | HalfOpen | Isolated;
 
-/** A closed circuit with fresh counts. */
-export const closed = (): Closed => ({ state: 'closed', failures: 0 });
+/** A closed circuit with `failures` consecutive failures. */
+export const closed = (failures = 0): Closed => ({ state: 'closed', failures });
 
 /** A half-open circuit with no trial running, after `streak` openings in a row. */
-export const halfOpen = (streak: number, successes = 0): HalfOpen => ({
-  state: 'half-open',
-  streak,
-  trials: 0,
-  successes,
-});
+export const halfOpen = (streak: number, successes = 0): HalfOpen => ({ state: 'half-open', streak, trials: 0, successes });
 
-/**
- * Opens for `resetTimeout` (or its value for `streak`). A `resetTimeout` function that
- * returns anything but a finite number >= 0 is a bug, reported with a `RangeError`.
- */
+/** Opens for `resetTimeout` (or its value for `streak`, which may throw: see `resolveOptions`). */
 export function open(settings: BreakerSettings, streak: number): Open {
   const { resetTimeout } = settings;
   const ms = typeof resetTimeout === 'function' ? resetTimeout(streak) : resetTimeout;
-  if (typeof ms !== 'number' || !(ms >= 0 && ms < Infinity)) {
-    invalid(settings.owner, `resetTimeout(${streak})`, 'a finite number >= 0', ms, typeof ms === 'number' ? RangeError : TypeError);
-  }
   return { state: 'open', until: settings.clock.now() + ms, streak };
 }
 
 /** The name a circuit reads as. */
-export const stateOf = (circuit: Circuit): CircuitState =>
-  circuit.state === 'isolated' ? 'open' : circuit.state;
+export const stateOf = (circuit: Circuit): CircuitState => (circuit.state === 'isolated' ? 'open' : circuit.state);
 
 /** The circuit as it is at `now`: open turns half-open at exactly `until`. */
 export const due = (circuit: Circuit, now: number): Circuit =>
@@ -92,11 +79,7 @@ export function admit(circuit: Circuit, settings: BreakerSettings): boolean {
 
 /** Ms until a call may run: 0 when one may (or a trial slot may free at any moment). */
 export const retryAfter = (circuit: Circuit, now: number): number =>
-  circuit.state === 'open'
-    ? Math.max(0, Math.ceil(circuit.until - now))
-    : circuit.state === 'isolated'
-      ? Infinity
-      : 0;
+  circuit.state === 'open' ? Math.max(0, Math.ceil(circuit.until - now)) : circuit.state === 'isolated' ? Infinity : 0;
 
 /** Gives back the trial slot of a call that counts as nothing (aborted, or not a failure). */
 export function release(circuit: Circuit): void {
@@ -120,13 +103,13 @@ export function settle(circuit: Closed | HalfOpen, settings: BreakerSettings, fa
     record(rates, window, clock.now(), failed, slow);
     return tripped(rates, window) ? open(settings, 1) : circuit;
   }
-  if (failureWindow === undefined) {
-    if (!failed) circuit.failures = 0;
-    else if (++circuit.failures >= failureThreshold) return open(settings, 1);
+  if (!failed) {
+    // The consecutive rule starts over; failures within a failureWindow stay.
+    if (failureWindow === Infinity) circuit.failures = 0;
     return circuit;
   }
-  if (!failed) return circuit;
-  // The circuit opens when the oldest of the last failureThreshold failures is recent enough.
+  // Opens when the oldest of the last failureThreshold failures is recent enough (always, for
+  // the consecutive rule: its window is endless).
   const times = (circuit.times ??= new Float64Array(failureThreshold));
   const now = clock.now();
   times[circuit.failures++ % failureThreshold] = now;
@@ -140,44 +123,31 @@ export function recentFailures(circuit: Circuit, settings: BreakerSettings, now:
   if (circuit.state !== 'closed') return 0;
   const { window, failureWindow } = settings;
   if (window !== undefined) {
-    if (circuit.window === undefined) return 0;
-    slide(circuit.window, window, now);
-    return circuit.window.failures;
+    if (circuit.window !== undefined) slide(circuit.window, window, now);
+    return circuit.window?.failures ?? 0;
   }
-  if (failureWindow === undefined) return circuit.failures;
-  let count = 0;
-  for (const time of circuit.times?.subarray(0, circuit.failures) ?? []) {
-    if (now - time < failureWindow) count++;
-  }
-  return count;
+  if (failureWindow === Infinity) return circuit.failures;
+  return circuit.times?.subarray(0, circuit.failures).filter((time) => now - time < failureWindow).length ?? 0;
 }
 
-/** The snapshot `toJSON()` gives: no clock readings, so it means the same in another process. */
+/** Whether the closed state's count survives a snapshot: only the consecutive rule's does. */
+const consecutive = (settings: BreakerSettings): boolean =>
+  settings.window === undefined && settings.failureWindow === Infinity;
+
+/**
+ * The snapshot `toJSON()` gives of the circuit at `now` (after `due`): no clock readings, so
+ * it means the same in another process. An isolation belongs to whoever holds its release: it
+ * is stored as the closed circuit it becomes.
+ */
 export function toSnapshot(circuit: Circuit, settings: BreakerSettings, now: number): CircuitBreakerSnapshot {
-  switch (circuit.state) {
-    case 'open':
-      return { state: 'open', remaining: circuit.until - now };
-    case 'half-open':
-      return { state: 'half-open', successes: circuit.successes };
-    case 'closed':
-      return { state: 'closed', failures: consecutive(settings) ? circuit.failures : 0 };
-    default:
-      // An isolation belongs to whoever holds its release: it becomes a fresh closed circuit.
-      return { state: 'closed', failures: 0 };
-  }
+  if (circuit.state === 'open') return { state: 'open', remaining: circuit.until - now };
+  if (circuit.state === 'half-open') return { state: 'half-open', successes: circuit.successes };
+  return { state: 'closed', failures: circuit.state === 'closed' && consecutive(settings) ? circuit.failures : 0 };
 }
 
 /** The circuit a snapshot describes, at `now`. Times opened in a row restart at 1. */
 export function fromSnapshot(snapshot: CircuitBreakerSnapshot, settings: BreakerSettings, now: number): Circuit {
-  switch (snapshot.state) {
-    case 'open':
-      return { state: 'open', until: now + snapshot.remaining, streak: 1 };
-    case 'half-open':
-      return halfOpen(1, snapshot.successes);
-    default:
-      return { state: 'closed', failures: consecutive(settings) ? (snapshot.failures ?? 0) : 0 };
-  }
+  if (snapshot.state === 'open') return { state: 'open', until: now + snapshot.remaining, streak: 1 };
+  if (snapshot.state === 'half-open') return halfOpen(1, snapshot.successes);
+  return closed(consecutive(settings) ? snapshot.failures : 0);
 }
-
-const consecutive = (settings: BreakerSettings): boolean =>
-  settings.window === undefined && settings.failureWindow === undefined;

@@ -29,4 +29,4 @@ export {
   type Open,
 } from './circuit.js';
 export { createWindow, record, slide, tripped, TIME_BUCKETS, type RateWindow } from './window.js';
-export { rejectSoon, rejection } from './rejection.js';
+export { rejectSoon, rejection, withoutStack } from './rejection.js';

@@ -10,16 +10,14 @@ describe('CircuitBreaker options', () => {
   it('fills in the defaults', () => {
     const clock = new ManualClock();
     expect(resolveOptions('CircuitBreaker', { clock })).toEqual({
-      owner: 'CircuitBreaker',
       clock,
       failureThreshold: 5,
-      failureWindow: undefined,
+      failureWindow: Infinity,
       resetTimeout: 60_000,
       halfOpenMaxCalls: 1,
       successThreshold: 1,
       isFailure: undefined,
       window: undefined,
-      initialState: undefined,
     });
     expect(resolveOptions('CircuitBreaker', undefined).clock).toBe(systemClock);
     expect(resolveOptions('CircuitBreaker', { window: { size: 20 } }).window).toEqual({

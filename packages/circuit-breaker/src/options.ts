@@ -110,20 +110,22 @@ export interface WindowSettings {
   readonly slowCallRate: number;
 }
 
-/** Checked options, defaults filled in; each field is the option of the same name. */
+/**
+ * Checked options, defaults filled in; each field is the option of the same name. Not
+ * `initialState`: that is where a circuit starts (see `snapshotOf`), not how it behaves.
+ */
 export interface BreakerSettings {
-  /** The class name that error messages start with. */
-  readonly owner: string;
   readonly clock: Clock;
   /** Meaningless with `window`. */
   readonly failureThreshold: number;
-  readonly failureWindow: number | undefined;
+  /** `Infinity` for the consecutive rule (no `failureWindow`). Meaningless with `window`. */
+  readonly failureWindow: number;
+  /** A function's every result is checked (see `resolveOptions`). */
   readonly resetTimeout: number | ((timesOpenedInARow: number) => number);
   readonly halfOpenMaxCalls: number;
   readonly successThreshold: number;
   readonly isFailure: ((error: unknown) => boolean) | undefined;
   readonly window: WindowSettings | undefined;
-  readonly initialState: CircuitBreakerSnapshot | undefined;
 }
 
 const OPTION_NAMES = [
@@ -138,76 +140,81 @@ const OPTION_NAMES = [
   'clock',
 ];
 const WINDOW_NAMES = ['type', 'size', 'minimumCalls', 'failureRate', 'slowCallDuration', 'slowCallRate'];
-const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open'];
-const COUNT = { integer: true, min: 1 };
-const RATE = { above: 0, max: 1 };
+const STATES: readonly unknown[] = ['closed', 'open', 'half-open'];
+const COUNT: NumberRule = { integer: true, min: 1 };
+const DURATION: NumberRule = { min: 0 };
+const RATE: NumberRule = { above: 0, max: 1 };
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Checks a circuit breaker's options and fills in the defaults. Throws a `TypeError` or
- * `RangeError` naming `owner`; `extraNames` are further options the owner checks itself.
+ * `RangeError` naming `owner`; `extraNames` are further options the owner checks itself, and
+ * so is `initialState`, with `snapshotOf`. A `resetTimeout` function comes back wrapped: a
+ * result that is not a finite number >= 0 is a bug, and throws a `RangeError` (or `TypeError`)
+ * naming `owner` from the call that would have opened the circuit.
  */
-export function resolveOptions(
-  owner: string,
-  options: unknown,
-  extraNames: readonly string[] = [],
-): BreakerSettings {
+export function resolveOptions(owner: string, options: unknown, extraNames: readonly string[] = []): BreakerSettings {
   const o = optionsOf(owner, options, [...OPTION_NAMES, ...extraNames]);
-  const number = <Fallback extends number | undefined>(name: string, rule: NumberRule, fallback: Fallback) =>
+  const number = <Fallback extends number>(name: string, rule: NumberRule, fallback: Fallback) =>
     numberOption(owner, name, o[name], rule, fallback);
-  const window = o['window'] === undefined ? undefined : windowOf(owner, o);
   const resetTimeout = o['resetTimeout'];
   if (resetTimeout !== undefined && typeof resetTimeout !== 'number' && typeof resetTimeout !== 'function') {
     invalid(owner, 'resetTimeout', 'a finite number >= 0 or a function', resetTimeout, TypeError);
   }
   return {
-    owner,
     clock: clockOption(owner, o['clock']),
     failureThreshold: number('failureThreshold', COUNT, 5),
-    failureWindow: number('failureWindow', { above: 0 }, undefined),
+    failureWindow: number('failureWindow', { above: 0 }, Infinity),
     resetTimeout:
       typeof resetTimeout === 'function'
-        ? (resetTimeout as (timesOpenedInARow: number) => number)
-        : number('resetTimeout', { min: 0 }, 60_000),
+        ? checkedResetTimeout(owner, resetTimeout as (timesOpenedInARow: number) => unknown)
+        : number('resetTimeout', DURATION, 60_000),
     halfOpenMaxCalls: number('halfOpenMaxCalls', COUNT, 1),
     successThreshold: number('successThreshold', COUNT, 1),
     isFailure: functionOption(owner, 'isFailure', o['isFailure']),
-    window,
-    initialState: o['initialState'] === undefined ? undefined : snapshotOf(owner, o['initialState']),
+    window: o['window'] === undefined ? undefined : windowOf(owner, o),
+  };
+}
+
+function checkedResetTimeout(owner: string, resetTimeout: (timesOpenedInARow: number) => unknown) {
+  return (timesOpenedInARow: number): number => {
+    const ms = resetTimeout(timesOpenedInARow);
+    if (typeof ms !== 'number' || !(ms >= 0 && ms < Infinity)) {
+      const rule = 'a finite number >= 0';
+      invalid(owner, `resetTimeout(${timesOpenedInARow})`, rule, ms, typeof ms === 'number' ? RangeError : TypeError);
+    }
+    return ms;
   };
 }
 
 function windowOf(owner: string, options: Record<string, unknown>): WindowSettings {
-  const w = options['window'];
-  if (!isObject(w)) invalid(owner, 'window', 'an object', w, TypeError);
   for (const name of ['failureThreshold', 'failureWindow']) {
     if (options[name] !== undefined) {
       invalid(owner, name, 'left out when window is set (pick one rule)', options[name], TypeError);
     }
   }
+  const w = options['window'];
+  if (!isObject(w)) invalid(owner, 'window', 'an object', w, TypeError);
   optionsOf(`${owner}: window`, w, WINDOW_NAMES);
   const number = <Fallback extends number>(name: string, rule: NumberRule, fallback: Fallback) =>
     numberOption(owner, `window.${name}`, w[name], rule, fallback);
   const type = choiceOption(owner, 'window.type', w['type'], ['count', 'time'], 'count');
   requiredOption(owner, 'window.size', w['size'], 'a number');
   const size = number('size', type === 'count' ? COUNT : { above: 0 }, 0);
-  const minimumCalls = number('minimumCalls', COUNT, 100);
-  const slowCallDuration = number('slowCallDuration', { min: 0 }, Infinity);
-  const slowCallRate = number('slowCallRate', RATE, 1);
+  const slowCallDuration = number('slowCallDuration', DURATION, Infinity);
   if (slowCallDuration === Infinity && w['slowCallRate'] !== undefined) {
-    invalid(owner, 'window.slowCallRate', 'left out unless window.slowCallDuration is set', slowCallRate, TypeError);
+    invalid(owner, 'window.slowCallRate', 'left out unless window.slowCallDuration is set', w['slowCallRate'], TypeError);
   }
   return {
     type,
     size,
     // As resilience4j: a count window never waits for more calls than it holds.
-    minimumCalls: type === 'count' ? Math.min(minimumCalls, size) : minimumCalls,
+    minimumCalls: Math.min(number('minimumCalls', COUNT, 100), type === 'count' ? size : Infinity),
     failureRate: number('failureRate', RATE, 0.5),
     slowCallDuration,
-    slowCallRate,
+    slowCallRate: number('slowCallRate', RATE, 1),
   };
 }
 
@@ -215,14 +222,16 @@ function windowOf(owner: string, options: Record<string, unknown>): WindowSettin
 export function snapshotOf(owner: string, value: unknown): CircuitBreakerSnapshot {
   if (!isObject(value)) invalid(owner, 'initialState', 'a snapshot from toJSON() (an object)', value, TypeError);
   const state = value['state'];
-  if (!STATES.includes(state as CircuitState)) {
+  if (!STATES.includes(state)) {
     invalid(owner, 'initialState.state', "one of 'closed', 'open', 'half-open'", state, typeof state === 'string' ? RangeError : TypeError);
   }
   const number = (name: string, rule: NumberRule) => numberOption(owner, `initialState.${name}`, value[name], rule, 0);
-  if (state !== 'open') {
-    const count = { integer: true, min: 0 };
-    return state === 'closed' ? { state, failures: number('failures', count) } : { state: 'half-open', successes: number('successes', count) };
+  if (state === 'open') {
+    requiredOption(owner, 'initialState.remaining', value['remaining'], 'a finite number >= 0');
+    return { state, remaining: number('remaining', DURATION) };
   }
-  requiredOption(owner, 'initialState.remaining', value['remaining'], 'a finite number >= 0');
-  return { state, remaining: number('remaining', { min: 0 }) };
+  const count = { integer: true, min: 0 };
+  return state === 'closed'
+    ? { state, failures: number('failures', count) }
+    : { state: 'half-open', successes: number('successes', count) };
 }

@@ -1,26 +1,38 @@
 import { CircuitOpenError } from '@cemaf/core';
+import { retryAfter, type Circuit } from './circuit.js';
 
 /**
- * The error a call gets when the circuit turns it away. It is made without a stack trace:
- * rejecting is what an open breaker does thousands of times a second, capturing the stack is
- * most of what an error costs, and the stack would only point here. Its name, code, message,
- * `retryAfter` and `isolated` say what there is to say.
+ * Makes an error without capturing a stack trace, on engines with V8's
+ * `Error.stackTraceLimit` (elsewhere, or where `Error` is frozen, the stack is paid for).
+ * Capturing the stack is most of what an error costs.
  */
-export function rejection(retryAfter: number, isolated: boolean, message?: string): CircuitOpenError {
+export function withoutStack<T>(make: () => T): T {
   const limit = Error.stackTraceLimit;
-  // Engines without the V8 setting (or with a frozen Error) simply pay for the stack.
-  if (typeof limit === 'number') trySetLimit(0);
-  const error = new CircuitOpenError({ retryAfter, isolated }, message);
-  if (typeof limit === 'number') trySetLimit(limit);
-  return error;
+  if (typeof limit !== 'number') return make();
+  // Reflect.set, unlike an assignment, does not throw where Error is frozen.
+  Reflect.set(Error, 'stackTraceLimit', 0);
+  try {
+    return make();
+  } finally {
+    Reflect.set(Error, 'stackTraceLimit', limit);
+  }
 }
 
-function trySetLimit(limit: number): void {
-  try {
-    Error.stackTraceLimit = limit;
-  } catch {
-    // Error is frozen: keep its setting.
-  }
+/**
+ * The error a call turned away by `circuit` at `now` rejects with, made without a stack trace:
+ * rejecting is what an open breaker does thousands of times a second, and its name, code,
+ * message, `retryAfter` and `isolated` say what there is to say.
+ */
+export function rejection(circuit: Circuit, now: number): CircuitOpenError {
+  return withoutStack(
+    () =>
+      new CircuitOpenError(
+        { retryAfter: retryAfter(circuit, now), isolated: circuit.state === 'isolated' },
+        circuit.state === 'half-open'
+          ? 'Circuit is half-open and every trial slot is taken, so the call was not made; retry once a trial call ends'
+          : undefined,
+      ),
+  );
 }
 
 /**

@@ -11,7 +11,11 @@ const settings = (window: Partial<WindowSettings> & Pick<WindowSettings, 'type' 
   ...window,
 });
 
-const totals = ({ calls, failures, slow }: { calls: number; failures: number; slow: number }) => ({ calls, failures, slow });
+const totals = ({ calls, failures, slowCalls }: { calls: number; failures: number; slowCalls: number }) => ({
+  calls,
+  failures,
+  slow: slowCalls,
+});
 
 describe('count window', () => {
   it('keeps the last size calls', () => {

@@ -3,83 +3,75 @@ import type { WindowSettings } from './options.js';
 /** A time window is kept in this many buckets. */
 export const TIME_BUCKETS = 10;
 
-const FAILED = 1;
-const SLOW = 2;
-
 /**
- * The outcomes of recent calls, for the rate-based rule: totals, and what is needed to drop
- * calls as they leave the window. Made only when a window is configured.
+ * The outcomes of recent calls, for the rate-based rule: totals, and a ring of buckets to take
+ * calls out again as they leave the window. A count window has one bucket per call, numbered
+ * by call; a time window has ten buckets of `size / 10` ms, numbered by time. Made only when a
+ * window is configured.
  */
 export interface RateWindow {
   /** Calls, failed calls and slow calls in the window. */
   calls: number;
   failures: number;
-  slow: number;
-  /**
-   * Count window: the flags of the last `size` calls, a ring. Time window: calls, failures and
-   * slow calls per bucket, three numbers each.
-   */
-  readonly log: Uint8Array | Float64Array;
-  /** Count window: where the next call goes. Time window: the number of the newest bucket. */
-  head: number;
+  slowCalls: number;
+  /** Calls, failures and slow calls of each bucket, three numbers each. */
+  readonly buckets: Uint8Array | Uint32Array;
+  /** The number of the newest bucket. */
+  newest: number;
 }
 
 /** An empty window. */
 export function createWindow(settings: WindowSettings): RateWindow {
+  const count = settings.type === 'count';
   return {
     calls: 0,
     failures: 0,
-    slow: 0,
-    log: settings.type === 'count' ? new Uint8Array(settings.size) : new Float64Array(TIME_BUCKETS * 3),
-    head: settings.type === 'count' ? 0 : -Infinity,
+    slowCalls: 0,
+    // A count window's bucket holds one call, so bytes are enough.
+    buckets: count ? new Uint8Array(3 * settings.size) : new Uint32Array(3 * TIME_BUCKETS),
+    newest: count ? 0 : -Infinity,
   };
 }
 
-/** Drops from a time window the buckets that have left it by `now`. */
-export function slide(window: RateWindow, settings: WindowSettings, now: number): void {
-  if (settings.type === 'count') return;
-  const bucket = Math.floor((now * TIME_BUCKETS) / settings.size);
-  const log = window.log;
-  // Buckets between the newest and now's start empty; at most the whole ring is cleared.
-  for (let next = Math.max(window.head + 1, bucket - TIME_BUCKETS + 1); next <= bucket; next++) {
-    const at = (((next % TIME_BUCKETS) + TIME_BUCKETS) % TIME_BUCKETS) * 3;
-    window.calls -= log[at]!;
-    window.failures -= log[at + 1]!;
-    window.slow -= log[at + 2]!;
-    log[at] = log[at + 1] = log[at + 2] = 0;
+/** Adds to the bucket at `at` and to the totals; negative amounts take away. */
+function add(window: RateWindow, at: number, calls: number, failures: number, slowCalls: number): void {
+  const { buckets } = window;
+  buckets[at]! += calls;
+  buckets[at + 1]! += failures;
+  buckets[at + 2]! += slowCalls;
+  window.calls += calls;
+  window.failures += failures;
+  window.slowCalls += slowCalls;
+}
+
+/** Where bucket number `bucket` sits in the ring. */
+function slot(window: RateWindow, bucket: number): number {
+  const length = window.buckets.length / 3;
+  return (((bucket % length) + length) % length) * 3;
+}
+
+/** Makes `bucket` the newest, emptying the buckets it pushes out of the ring. */
+function advance(window: RateWindow, bucket: number): void {
+  const { buckets } = window;
+  // At most the whole ring is emptied, however far the window moves.
+  for (let next = Math.max(window.newest + 1, bucket - buckets.length / 3 + 1); next <= bucket; next++) {
+    const at = slot(window, next);
+    add(window, at, -buckets[at]!, -buckets[at + 1]!, -buckets[at + 2]!);
   }
-  if (bucket > window.head) window.head = bucket;
+  window.newest = Math.max(window.newest, bucket);
+}
+
+const timeBucket = (settings: WindowSettings, now: number): number => Math.floor((now * TIME_BUCKETS) / settings.size);
+
+/** Drops from a time window the calls that have left it by `now`. */
+export function slide(window: RateWindow, settings: WindowSettings, now: number): void {
+  if (settings.type === 'time') advance(window, timeBucket(settings, now));
 }
 
 /** Adds a call that ended at `now`. */
-export function record(
-  window: RateWindow,
-  settings: WindowSettings,
-  now: number,
-  failed: boolean,
-  slow: boolean,
-): void {
-  const log = window.log;
-  let at = window.head;
-  if (settings.type === 'count') {
-    if (window.calls === settings.size) {
-      window.failures -= log[at]! & FAILED;
-      window.slow -= (log[at]! & SLOW) >> 1;
-    } else {
-      window.calls++;
-    }
-    log[at] = (failed ? FAILED : 0) | (slow ? SLOW : 0);
-    window.head = (at + 1) % settings.size;
-  } else {
-    slide(window, settings, now);
-    at = (((window.head % TIME_BUCKETS) + TIME_BUCKETS) % TIME_BUCKETS) * 3;
-    window.calls++;
-    log[at]!++;
-    if (failed) log[at + 1]!++;
-    if (slow) log[at + 2]!++;
-  }
-  if (failed) window.failures++;
-  if (slow) window.slow++;
+export function record(window: RateWindow, settings: WindowSettings, now: number, failed: boolean, slow: boolean): void {
+  advance(window, settings.type === 'count' ? window.newest + 1 : timeBucket(settings, now));
+  add(window, slot(window, window.newest), 1, +failed, +slow);
 }
 
 /** Whether the window's rates call for opening: enough calls, and a rate at its threshold. */
@@ -87,6 +79,6 @@ export function tripped(window: RateWindow, settings: WindowSettings): boolean {
   const { calls } = window;
   return (
     calls >= settings.minimumCalls &&
-    (window.failures / calls >= settings.failureRate || window.slow / calls >= settings.slowCallRate)
+    (window.failures / calls >= settings.failureRate || window.slowCalls / calls >= settings.slowCallRate)
   );
 }
