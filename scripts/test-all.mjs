@@ -49,7 +49,11 @@ for (const dir of workspaces) {
   for (const file of readdirSync(resultsDir).filter((name) => name.endsWith('.json'))) {
     const result = JSON.parse(readFileSync(join(resultsDir, file), 'utf8'));
     const passed = result.numPassedTests ?? 0;
-    const failed = result.numFailedTests ?? 0;
+    // A test file that fails to load has no failed tests of its own: count it as one failure.
+    const brokenFiles = (result.testResults ?? []).filter(
+      (file) => file.status === 'failed' && !file.assertionResults?.some((test) => test.status === 'failed'),
+    ).length;
+    const failed = (result.numFailedTests ?? 0) + brokenFiles;
     const skipped = (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
     totals.passed += passed;
     totals.failed += failed;
