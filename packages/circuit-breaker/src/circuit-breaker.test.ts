@@ -151,7 +151,7 @@ describe('half-open', () => {
       code: 'CIRCUIT_OPEN',
       retryAfter: 0,
       isolated: false,
-      message: 'Circuit is half-open and every trial slot is taken, so the call was not made; retry once a trial call ends',
+      message: 'Circuit is half-open with every trial slot taken, so the call was not made; retry once a trial ends',
     });
     expect(breaker.state).toBe('closed');
   });

@@ -135,26 +135,21 @@ export class CircuitBreaker implements Policy {
   execute<T>(fn: Task<T>, options?: ExecuteOptions): Promise<T> {
     try {
       const signal = options?.signal;
-      if (
-        signal === undefined &&
-        this.#circuit.state === 'closed' &&
-        this.#plainCalls >= 0 &&
-        typeof fn === 'function' &&
-        !this.#timed()
-      ) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (typeof fn !== 'function') invalid(OWNER, 'fn', 'a function', fn, TypeError);
+      const ctx = new CallContext(signal, options?.attempt ?? 1);
+      if (signal === undefined && this.#circuit.state === 'closed' && this.#plainCalls >= 0 && !this.#timed()) {
         // A plain call: it shares its outcome handlers with the others (see #plainCalls).
         this.#plainCalls++;
-        return runTask(fn, new CallContext(undefined, options?.attempt ?? 1)).then(
+        return runTask(fn, ctx).then(
           (this.#onSuccess ??= this.#succeeded.bind(this)),
           (this.#onFailure ??= this.#failed.bind(this)),
         ) as Promise<T>;
       }
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      const settings = this.#settings;
-      if (typeof fn !== 'function') invalid(OWNER, 'fn', 'a function', fn, TypeError);
       const circuit = this.#current();
-      if (!admit(circuit, settings)) return this.#reject(circuit);
-      return this.#watch(fn, new CallContext(signal, options?.attempt ?? 1), circuit as Closed | HalfOpen, signal);
+      return admit(circuit, this.#settings)
+        ? this.#watch(fn, ctx, circuit as Closed | HalfOpen, signal)
+        : this.#reject(circuit);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -270,43 +265,30 @@ export class CircuitBreaker implements Policy {
 
   /** Runs a call that needs handlers of its own: timed, with a signal, or a trial. */
   #watch<T>(fn: Task<T>, ctx: CallContext, circuit: Closed | HalfOpen, signal: AbortSignal | undefined): Promise<T> {
+    const { clock } = this.#settings;
     let onAbort: (() => void) | undefined;
     if (signal !== undefined && circuit.state === 'half-open') {
       // A trial whose caller gives up gives its slot back at once, even if fn never settles.
       onAbort = () => release(circuit);
       signal.addEventListener('abort', onAbort, { once: true });
     }
-    const start = this.#timed() ? this.#settings.clock.now() : Number.NaN;
+    const start = this.#timed() ? clock.now() : Number.NaN;
+    const ended = (failed: boolean, error: unknown): void => {
+      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+      // An abort counts as nothing; a trial's slot went back when it happened.
+      if (signal?.aborted) this.#ignored++;
+      else this.#count(circuit, failed, error, Number.isNaN(start) ? start : clock.now() - start);
+    };
     return runTask(fn, ctx).then(
       (value) => {
-        this.#ended(circuit, false, undefined, start, signal, onAbort);
+        ended(false, undefined);
         return value;
       },
       (error: unknown) => {
-        this.#ended(circuit, true, error, start, signal, onAbort);
+        ended(true, error);
         throw error;
       },
     );
-  }
-
-  /** Counts the outcome of a watched call, unless its caller aborted. */
-  #ended(
-    circuit: Closed | HalfOpen,
-    failed: boolean,
-    error: unknown,
-    start: number,
-    signal: AbortSignal | undefined,
-    onAbort: (() => void) | undefined,
-  ): void {
-    if (signal !== undefined) {
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-      // An abort counts as nothing; a trial's slot went back when it happened.
-      if (signal.aborted) {
-        this.#ignored++;
-        return;
-      }
-    }
-    this.#count(circuit, failed, error, Number.isNaN(start) ? start : this.#settings.clock.now() - start);
   }
 
   /** What plain calls do when they fulfil. */

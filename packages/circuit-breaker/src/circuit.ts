@@ -5,12 +5,10 @@ import { createWindow, record, slide, tripped, type RateWindow } from './window.
 export interface Closed {
   readonly state: 'closed';
   /**
-   * Counted failures: in a row (the consecutive rule), or in this closed period (with
-   * `failureWindow`; the position in `times`).
+   * When the last (at most `failureThreshold`) counted failures ended, oldest first: those in a
+   * row for the consecutive rule (a success empties it), or any with `failureWindow`.
    */
-  failures: number;
-  /** When the last `failureThreshold` failures ended, a ring; made on the first failure. */
-  times?: Float64Array;
+  failures: number[] | undefined;
   /** With `window`: the rate window, made on the first call. */
   window?: RateWindow;
 }
@@ -49,8 +47,11 @@ export interface Isolated {
  */
 export type Circuit = Closed | Open | HalfOpen | Isolated;
 
-/** A closed circuit with `failures` consecutive failures. */
-export const closed = (failures = 0): Closed => ({ state: 'closed', failures });
+/** A closed circuit with fresh counts, or with `failures` consecutive failures ending at `now`. */
+export const closed = (failures = 0, now = 0): Closed => ({
+  state: 'closed',
+  failures: failures > 0 ? new Array<number>(failures).fill(now) : undefined,
+});
 
 /** A half-open circuit with no trial running, after `streak` openings in a row. */
 export const halfOpen = (streak: number, successes = 0): HalfOpen => ({ state: 'half-open', streak, trials: 0, successes });
@@ -105,17 +106,15 @@ export function settle(circuit: Closed | HalfOpen, settings: BreakerSettings, fa
   }
   if (!failed) {
     // The consecutive rule starts over; failures within a failureWindow stay.
-    if (failureWindow === Infinity) circuit.failures = 0;
+    if (failureWindow === Infinity) circuit.failures = undefined;
     return circuit;
   }
-  // Opens when the oldest of the last failureThreshold failures is recent enough (always, for
-  // the consecutive rule: its window is endless).
-  const times = (circuit.times ??= new Float64Array(failureThreshold));
+  const failures = (circuit.failures ??= []);
   const now = clock.now();
-  times[circuit.failures++ % failureThreshold] = now;
-  return circuit.failures >= failureThreshold && now - times[circuit.failures % failureThreshold]! < failureWindow
-    ? open(settings, 1)
-    : circuit;
+  if (failures.push(now) > failureThreshold) failures.shift();
+  // Open once the oldest of the last failureThreshold failures is recent enough (always, for the
+  // consecutive rule: its window is endless).
+  return failures.length === failureThreshold && now - failures[0]! < failureWindow ? open(settings, 1) : circuit;
 }
 
 /** Counted failures weighing toward opening at `now` (0 unless closed). */
@@ -126,8 +125,7 @@ export function recentFailures(circuit: Circuit, settings: BreakerSettings, now:
     if (circuit.window !== undefined) slide(circuit.window, window, now);
     return circuit.window?.failures ?? 0;
   }
-  if (failureWindow === Infinity) return circuit.failures;
-  return circuit.times?.subarray(0, circuit.failures).filter((time) => now - time < failureWindow).length ?? 0;
+  return circuit.failures?.filter((time) => now - time < failureWindow).length ?? 0;
 }
 
 /** Whether the closed state's count survives a snapshot: only the consecutive rule's does. */
@@ -142,12 +140,12 @@ const consecutive = (settings: BreakerSettings): boolean =>
 export function toSnapshot(circuit: Circuit, settings: BreakerSettings, now: number): CircuitBreakerSnapshot {
   if (circuit.state === 'open') return { state: 'open', remaining: circuit.until - now };
   if (circuit.state === 'half-open') return { state: 'half-open', successes: circuit.successes };
-  return { state: 'closed', failures: circuit.state === 'closed' && consecutive(settings) ? circuit.failures : 0 };
+  return { state: 'closed', failures: (circuit.state === 'closed' && consecutive(settings) && circuit.failures?.length) || 0 };
 }
 
 /** The circuit a snapshot describes, at `now`. Times opened in a row restart at 1. */
 export function fromSnapshot(snapshot: CircuitBreakerSnapshot, settings: BreakerSettings, now: number): Circuit {
   if (snapshot.state === 'open') return { state: 'open', until: now + snapshot.remaining, streak: 1 };
   if (snapshot.state === 'half-open') return halfOpen(1, snapshot.successes);
-  return closed(consecutive(settings) ? snapshot.failures : 0);
+  return closed(consecutive(settings) ? snapshot.failures : 0, now);
 }

@@ -148,6 +148,11 @@ const RATE: NumberRule = { above: 0, max: 1 };
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Refuses an option that means nothing `when` (a `TypeError`). */
+function leftOut(owner: string, name: string, value: unknown, when: string): void {
+  if (value !== undefined) invalid(owner, name, `left out ${when}`, value, TypeError);
+}
+
 /**
  * Checks a circuit breaker's options and fills in the defaults. Throws a `TypeError` or
  * `RangeError` naming `owner`; `extraNames` are further options the owner checks itself, and
@@ -191,9 +196,7 @@ function checkedResetTimeout(owner: string, resetTimeout: (timesOpenedInARow: nu
 
 function windowOf(owner: string, options: Record<string, unknown>): WindowSettings {
   for (const name of ['failureThreshold', 'failureWindow']) {
-    if (options[name] !== undefined) {
-      invalid(owner, name, 'left out when window is set (pick one rule)', options[name], TypeError);
-    }
+    leftOut(owner, name, options[name], 'when window is set (pick one rule)');
   }
   const w = options['window'];
   if (!isObject(w)) invalid(owner, 'window', 'an object', w, TypeError);
@@ -204,9 +207,7 @@ function windowOf(owner: string, options: Record<string, unknown>): WindowSettin
   requiredOption(owner, 'window.size', w['size'], 'a number');
   const size = number('size', type === 'count' ? COUNT : { above: 0 }, 0);
   const slowCallDuration = number('slowCallDuration', DURATION, Infinity);
-  if (slowCallDuration === Infinity && w['slowCallRate'] !== undefined) {
-    invalid(owner, 'window.slowCallRate', 'left out unless window.slowCallDuration is set', w['slowCallRate'], TypeError);
-  }
+  if (slowCallDuration === Infinity) leftOut(owner, 'window.slowCallRate', w['slowCallRate'], 'unless window.slowCallDuration is set');
   return {
     type,
     size,
@@ -218,20 +219,20 @@ function windowOf(owner: string, options: Record<string, unknown>): WindowSettin
   };
 }
 
-/** Checks a `toJSON()` snapshot given as `initialState`. */
+/** Checks a `toJSON()` snapshot given as `initialState`; the numbers its state does not use come back as 0. */
 export function snapshotOf(owner: string, value: unknown): CircuitBreakerSnapshot {
   if (!isObject(value)) invalid(owner, 'initialState', 'a snapshot from toJSON() (an object)', value, TypeError);
-  const state = value['state'];
+  const { state } = value;
   if (!STATES.includes(state)) {
     invalid(owner, 'initialState.state', "one of 'closed', 'open', 'half-open'", state, typeof state === 'string' ? RangeError : TypeError);
   }
+  if (state === 'open') requiredOption(owner, 'initialState.remaining', value['remaining'], 'a finite number >= 0');
   const number = (name: string, rule: NumberRule) => numberOption(owner, `initialState.${name}`, value[name], rule, 0);
-  if (state === 'open') {
-    requiredOption(owner, 'initialState.remaining', value['remaining'], 'a finite number >= 0');
-    return { state, remaining: number('remaining', DURATION) };
-  }
   const count = { integer: true, min: 0 };
-  return state === 'closed'
-    ? { state, failures: number('failures', count) }
-    : { state: 'half-open', successes: number('successes', count) };
+  return {
+    state,
+    failures: number('failures', count),
+    successes: number('successes', count),
+    remaining: number('remaining', DURATION),
+  } as CircuitBreakerSnapshot;
 }

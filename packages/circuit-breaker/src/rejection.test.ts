@@ -26,7 +26,7 @@ describe('rejection', () => {
     expect(rejection(halfOpen(1), 0)).toMatchObject({
       retryAfter: 0,
       isolated: false,
-      message: 'Circuit is half-open and every trial slot is taken, so the call was not made; retry once a trial call ends',
+      message: 'Circuit is half-open with every trial slot taken, so the call was not made; retry once a trial ends',
     });
     expect(rejection({ state: 'isolated', holds: 1 }, 0)).toMatchObject({ isolated: true, retryAfter: Infinity });
   });

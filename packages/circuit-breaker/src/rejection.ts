@@ -29,7 +29,7 @@ export function rejection(circuit: Circuit, now: number): CircuitOpenError {
       new CircuitOpenError(
         { retryAfter: retryAfter(circuit, now), isolated: circuit.state === 'isolated' },
         circuit.state === 'half-open'
-          ? 'Circuit is half-open and every trial slot is taken, so the call was not made; retry once a trial call ends'
+          ? 'Circuit is half-open with every trial slot taken, so the call was not made; retry once a trial ends'
           : undefined,
       ),
   );
