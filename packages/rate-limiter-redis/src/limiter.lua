@@ -2,13 +2,14 @@
 -- RateLimiter (sliding-window.ts, token-bucket.ts, fixed-window.ts, rate-limiter.ts), ported.
 --
 -- KEYS[1] string, the key's state, space separated: "ql n ht lt lc lx" (sliding window: waiters,
---   total, head time, tail time and count of the log, the keys' expiry), "ql d o ex" (token
---   bucket: waiters, due, origin, expiry), "ql ws wu ex" (fixed window: waiters, start, used,
---   expiry); '-' is none
+--   total, head time, tail time and count of the log, the keys' expiry), "ql d o ex fc" (token
+--   bucket: waiters, due, origin, expiry, when a take last found the bucket full), "ql ws wu ex"
+--   (fixed window: waiters, start, used, expiry); '-' is none
 -- KEYS[2] list: waiters' reservations in arrival order, "slot cost owner seq"
 -- KEYS[3] list: sliding-window log, oldest first, flat: time, count, time, count...
 -- KEYS[4] hash: waiters per owner
--- ARGV: op ('try' | 'enter' | 'cancel' | 'reset'), now ('' = server TIME), cost, seq,
+-- ARGV: op ('try' | 'enter' | 'cancel' | 'reset' | 'refund'), now ('' = server TIME), cost, seq
+--   (for 'refund': what 'enter' answered as the grant's token),
 --   deadline (server ms; '' = none), and the limiter's settings, space separated: algorithm
 --   ('s' | 't' | 'f'), maxCalls, timeWindow, burst, maxWait, maxQueue ('-' = none), owner, grace
 --   (ms added to each key's TTL)
@@ -59,6 +60,8 @@ end
 -- on every decision; the expiry is kept in the state (`lx`, or `ex` for the others).
 if queued == 0 and (op == 'try' or op == 'enter') then
   local spare, slot, fullAt, state, expiry, expiryText, storedExpiry
+  -- What a grant by 'enter' needs to be given back if its caller left meanwhile.
+  local token = '0'
   if algorithm == 's' then
     local total, head, tail, tailCount = tonumber(f1) or 0, tonumber(f2), tonumber(f3), tonumber(f4)
     expiry, expiryText = tonumber(f5), f5
@@ -117,6 +120,7 @@ if queued == 0 and (op == 'try' or op == 'enter') then
         if head == nil then head, headText = recorded, tailText end
       end
       total = total + cost
+      token = tailText
     end
     if total > 0 then fullAt = tail + W end
     if slot ~= nil and op == 'enter' and slot - now <= maxWait and maxQueue > 0 then
@@ -134,7 +138,7 @@ if queued == 0 and (op == 'try' or op == 'enter') then
   elseif algorithm == 't' then
     local capacity = B * W
     local due, origin = tonumber(f1), tonumber(f2)
-    local originText = f2
+    local originText, fullText = f2, f4
     expiry, expiryText = tonumber(f3), f3
     storedExpiry = expiry
     if origin == nil or due == nil or origin + due / M <= now then
@@ -145,7 +149,14 @@ if queued == 0 and (op == 'try' or op == 'enter') then
     if cost > spare then
       slot = math.max(now, origin + (due + cost * W - capacity) / M)
     elseif cost > 0 then
-      due = math.max(due or -math.huge, (now - origin) * M) + cost * W
+      if due == nil or due < (now - origin) * M then
+        -- A take that finds the bucket full: takes before it no longer weigh, so none of them
+        -- can be given back.
+        fullText = num(now)
+        due = (now - origin) * M
+      end
+      due = due + cost * W
+      if op == 'enter' then token = fullText == f4 and num(now) or fullText end
     end
     if due ~= nil then fullAt = origin + due / M end
     if slot ~= nil and op == 'enter' and slot - now <= maxWait and maxQueue > 0 then
@@ -155,7 +166,7 @@ if queued == 0 and (op == 'try' or op == 'enter') then
       expiry = math.ceil(fullAt + W)
       expiryText = num(expiry)
     end
-    state = (due and num(due) or '-') .. ' ' .. originText .. ' ' .. (expiryText or '-')
+    state = (due and num(due) or '-') .. ' ' .. originText .. ' ' .. (expiryText or '-') .. ' ' .. (fullText ~= '' and fullText or '-')
   else
     local start, used = tonumber(f1), tonumber(f2)
     local startText = f1
@@ -164,7 +175,13 @@ if queued == 0 and (op == 'try' or op == 'enter') then
     if cost > spare then
       slot = start + W
     elseif cost > 0 then
-      if start == nil then start, used, startText = now, cost, num(now) else used = used + cost end
+      if start == nil then
+        start, used, startText = now, cost, num(now)
+        token = startText .. ' 1'
+      else
+        used = used + cost
+        token = startText .. ' 0'
+      end
     end
     if start ~= nil then
       fullAt = start + W
@@ -192,7 +209,7 @@ if queued == 0 and (op == 'try' or op == 'enter') then
       fullAt == nil and '0' or num(math.max(0, fullAt - now)),
     }
   elseif slot == nil then
-    reply = { 0, 0, '0', '0' }
+    reply = { 0, 0, token, '0' }
   elseif slot - now > maxWait then
     reply = { 2, 0, num(slot - now), '0' }
   elseif maxQueue <= 0 then
@@ -329,6 +346,33 @@ if algorithm == 's' then
     redis.call('DEL', L)
     head, tail, tailCount, total = nil, nil, nil, 0
   end
+  A.token = function()
+    return num(tail)
+  end
+  -- Takes `c` permits back from the entry of the millisecond `token` (newest first), if it
+  -- still counts.
+  A.refund = function(c, token)
+    local recorded = tonumber(token)
+    if recorded == nil or head == nil or recorded < head or recorded > tail then return end
+    local stop = -1
+    while true do
+      local chunk = redis.call('LRANGE', L, stop - 127, stop)
+      for i = #chunk - 1, 1, -2 do
+        local t = tonumber(chunk[i])
+        if t == recorded then
+          local left = math.max(0, tonumber(chunk[i + 1]) - c)
+          total = total - (tonumber(chunk[i + 1]) - left)
+          -- chunk[i + 1] sits at `stop - (#chunk - (i + 1))`, counted from the list's end.
+          redis.call('LSET', L, stop - (#chunk - i - 1), left)
+          if t == tail then tailCount = left end
+          return
+        end
+        if t < recorded then return end
+      end
+      if #chunk < 128 then return end
+      stop = stop - 128
+    end
+  end
   A.serialize = function(ttl)
     -- The log gets the state's TTL here; '-' for its expiry has the next decision renew both.
     redis.call('PEXPIRE', L, ttl)
@@ -338,7 +382,7 @@ elseif algorithm == 't' then
   -- GCRA, as token-bucket.ts: `due` in ms x maxCalls, counted from the key's own origin so that
   -- server times (about 1.7e12 ms) times maxCalls stay exact.
   local capacity = B * W
-  local due, origin = tonumber(f1), tonumber(f2)
+  local due, origin, full = tonumber(f1), tonumber(f2), tonumber(f4)
   if origin == nil then origin = math.floor(now) end
   A.load = function()
     return due
@@ -354,6 +398,7 @@ elseif algorithm == 't' then
     return math.max(state or -math.huge, (time - origin) * M) + c * W
   end
   A.commit = function(c, time)
+    if due == nil or due < (time - origin) * M then full = time end
     due = A.take(due, c, time)
   end
   A.remaining = function(state, time)
@@ -367,11 +412,21 @@ elseif algorithm == 't' then
     return due == nil or origin + due / M <= now
   end
   A.clear = function()
-    due = nil
+    due, full = nil, nil
     origin = math.floor(now)
   end
   A.serialize = function()
-    return (due == nil and '- -' or num(due) .. ' ' .. num(origin)) .. ' -'
+    return (due == nil and '- -' or num(due) .. ' ' .. num(origin)) .. ' - ' .. (full and num(full) or '-')
+  end
+  A.token = function()
+    return num(now)
+  end
+  -- Gives back `c` tokens taken at `token`, unless a later take found the bucket full (then
+  -- they no longer weigh).
+  A.refund = function(c, token)
+    local time = tonumber(token)
+    if due == nil or time == nil or (full ~= nil and full > time) then return end
+    due = due - c * W
   end
 else
   -- A window opens at a key's first permit and lasts W; the next opens at the first permit after.
@@ -409,6 +464,17 @@ else
   end
   A.clear = function()
     window = nil
+  end
+  A.token = function()
+    return num(window.s) .. (window.s == now and ' 1' or ' 0')
+  end
+  -- Gives back `c` permits to the window they were taken in, if it is still the current one; a
+  -- window that they opened and that holds nothing else is gone.
+  A.refund = function(c, token)
+    local start, opened = string.match(token, '^(%S+) (%S+)$')
+    if window == nil or tonumber(start) ~= window.s then return end
+    window.u = window.u - c
+    if window.u <= 0 and opened == '1' then window = nil end
   end
   A.serialize = function()
     return (window == nil and '- -' or num(window.s) .. ' ' .. window.u) .. ' -'
@@ -559,7 +625,7 @@ end
 if op == 'enter' then
   if queued == 0 and cost <= A.remaining(state, now) then
     A.commit(cost, now)
-    return finish({ 0, 0, '0', '0' }, {})
+    return finish({ 0, 0, A.token(), '0' }, {})
   end
   local slot
   if queued > 0 then
@@ -590,6 +656,13 @@ if op == 'cancel' then
     moved = plan(state, kept)
   end
   return finish({ found and 1 or 0, 0, '0', '0' }, moved)
+end
+
+if op == 'refund' then
+  -- A caller left while its grant was on its way: the permits go back, and this owner's
+  -- waiters move up.
+  A.refund(cost, seq)
+  return finish({ 1, 0, '0', '0' }, plan(A.load(), loadQueue()))
 end
 
 if op == 'reset' then

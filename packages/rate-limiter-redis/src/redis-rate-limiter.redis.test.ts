@@ -90,4 +90,35 @@ describe.skipIf(!redisServer.available)('RedisRateLimiter on the Redis server ti
     expect(await limiter.tryAcquire({ cost: 0 })).toMatchObject({ remaining: 2 });
     expect(await other.tryAcquire({ key: 'user:1', cost: 0 })).toMatchObject({ remaining: 0 });
   });
+
+  describe.each(['sliding-window', 'token-bucket', 'fixed-window'] as const)('%s', (algorithm) => {
+    const idle = async (limiter: RedisRateLimiter) => {
+      while (limiter.stats().inFlight > 0) await sleep(1);
+    };
+
+    it('gives back a grant whose caller aborted while it was on its way: aborts are never counted', async () => {
+      const limiter = new RedisRateLimiter({ redis: client, prefix: uniquePrefix('refund'), algorithm, maxCalls: 2, timeWindow: 60_000 });
+      await limiter.tryAcquire();
+      const controller = new AbortController();
+      const leaving = limiter.acquire({ signal: controller.signal });
+      controller.abort('left');
+      await expect(leaving).rejects.toBe('left');
+      await idle(limiter);
+      expect(await limiter.tryAcquire({ cost: 0 })).toMatchObject({ remaining: 1 });
+      expect(limiter.stats()).toMatchObject({ admitted: 1, storeErrors: 0 });
+    });
+
+    it('lets the waiter behind such a caller move up to now', async () => {
+      const limiter = new RedisRateLimiter({ redis: client, prefix: uniquePrefix('refund-move'), algorithm, maxCalls: 1, timeWindow: 60_000 });
+      const controller = new AbortController();
+      const leaving = limiter.acquire({ signal: controller.signal });
+      const staying = limiter.acquire();
+      controller.abort('left');
+      await expect(leaving).rejects.toBe('left');
+      const start = performance.now();
+      await staying;
+      expect(performance.now() - start).toBeLessThan(5_000);
+      expect(await limiter.tryAcquire({ cost: 0 })).toMatchObject({ remaining: 0 });
+    });
+  });
 });

@@ -173,17 +173,39 @@ describe('RedisRateLimiter decisions on their way', () => {
     expect(sent[1]!.keys).toEqual(sent[0]!.keys);
   });
 
-  it('keeps a permit Redis granted at once before it heard of the abort', async () => {
+  it('gives back the permits Redis granted at once before it heard of the abort', async () => {
     const reply = deferred<unknown>();
-    const { redis, sent } = fakeRedis(() => reply.promise);
+    const { redis, sent } = fakeRedis((op) => (op === 'enter' ? reply.promise : Promise.resolve([1, 0, '0', '0', '0', 0])));
     const limiter = new RedisRateLimiter({ ...base, redis });
     const controller = new AbortController();
-    const waiting = limiter.acquire({ signal: controller.signal });
+    const waiting = limiter.acquire({ cost: 2, signal: controller.signal });
     controller.abort('left');
     await expect(waiting).rejects.toBe('left');
-    reply.resolve([0, 0, '0', '0', '0', 0]);
-    await reply.promise;
-    expect(sent.map(({ op }) => op)).toEqual(['enter']);
+    reply.resolve([0, 0, '1796014156912', '0', '0', 0]);
+    await vi.waitFor(() => expect(sent.map(({ op }) => op)).toEqual(['enter', 'refund']));
+    expect(sent[1]!.args.slice(2, 4)).toEqual([2, '1796014156912']); // the cost, and the grant's token
+    expect(limiter.stats().admitted).toBe(0);
+  });
+
+  it('applies a move that overtakes the waiter\'s own decision', async () => {
+    const clock = new ManualClock();
+    const second = deferred<unknown>();
+    const { redis } = fakeRedis((op, args) => {
+      if (op === 'enter') return args[3] === '1' ? Promise.resolve([0, 0, '5', '0', '0', 0]) : second.promise;
+      // The refund of the first caller's permit moves the second (seq 2) up to now.
+      return Promise.resolve([1, 0, '0', '0', '0', 1, '2', '0']);
+    });
+    const limiter = new RedisRateLimiter({ ...base, redis, clock });
+    const controller = new AbortController();
+    const leaving = limiter.acquire({ signal: controller.signal });
+    const staying = limiter.acquire();
+    controller.abort('left');
+    await expect(leaving).rejects.toBe('left');
+    await clock.advance(0);
+    second.resolve([1, 0, '60000', '0', '0', 0]);
+    await staying;
+    expect(clock.now()).toBe(0);
+    expect(clock.pendingSleeps).toBe(0);
   });
 
   it('re-arms the waiters Redis moved up, and admits the ones moved to now', async () => {

@@ -67,6 +67,11 @@ interface Waiter {
   readonly seq: string;
   readonly arrival: number;
   state: 'deciding' | 'waiting' | 'done';
+  /**
+   * Where Redis moved it (on `clock`) before its own decision came back: a cancel's answer can
+   * overtake the answer of a decision sent before it.
+   */
+  movedTo: number | undefined;
   /** Ends its sleep when it moves up or aborts. */
   timer: AbortController | undefined;
   readonly signal: AbortSignal | undefined;
@@ -125,7 +130,9 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   readonly #owner = randomId();
   /** The script's last argument, the settings: algorithm, limits, owner, TTL grace. */
   readonly #scriptSettings: string;
+  /** This process's callers whose decision is on its way or who wait, by seq. */
   readonly #waiters = new Map<string, Waiter>();
+  #waiting = 0;
   #seq = 0;
   #admitted = 0;
   #rejected = 0;
@@ -275,7 +282,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   /** Counts of this process since the limiter was made. */
   stats(): RedisRateLimiterStats {
     return {
-      waiting: this.#waiters.size,
+      waiting: this.#waiting,
       admitted: this.#admitted,
       rejected: this.#rejected,
       storeErrors: this.#storeErrors,
@@ -407,6 +414,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
         seq,
         arrival: this.clock.now(),
         state: 'deciding',
+        movedTo: undefined,
         timer: undefined,
         signal,
         onAbort: signal && (() => this.#abort(waiter)),
@@ -414,6 +422,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
         reject,
       };
       if (signal) signal.addEventListener('abort', waiter.onAbort!, { once: true });
+      this.#waiters.set(seq, waiter);
       this.#decide('enter', tagOf(key), cost, seq).then(
         (reply) => this.#entered(waiter, reply, route),
         (error: unknown) => this.#enterFailed(waiter, error, route),
@@ -426,8 +435,9 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
     const status = Number(reply[0]);
     const delay = Number(reply[2]);
     if (waiter.state === 'done') {
-      // Aborted while Redis decided: give a reserved slot back. A permit granted at once stays spent.
+      // Aborted while Redis decided: an abort is never counted, so give back what was taken.
       if (status === 1) this.#cancel(waiter);
+      else if (status === 0) this.#giveBack(waiter, String(reply[2]));
       return;
     }
     const { key, cost } = waiter;
@@ -436,10 +446,12 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
       this.#granted(key, cost, 0);
       waiter.resolve();
     } else if (status === 1) {
+      const wait = waiter.movedTo === undefined ? delay : Math.min(delay, waiter.movedTo - this.clock.now());
       waiter.state = 'waiting';
-      this.#waiters.set(waiter.seq, waiter);
-      this.#sleep(waiter, delay);
-      if (this.#events.has('wait')) this.#events.emit('wait', { key, cost, delay });
+      this.#waiting++;
+      if (this.#events.has('wait')) this.#events.emit('wait', { key, cost, delay: Math.max(0, wait) });
+      if (wait > 0) this.#sleep(waiter, wait);
+      else this.#wake(waiter);
     } else {
       this.#settle(waiter);
       const tooLate = status === 2;
@@ -497,6 +509,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
 
   /** The waiter leaves: no more abort listener, no more sleep. */
   #settle(waiter: Waiter): void {
+    if (waiter.state === 'waiting') this.#waiting--;
     waiter.state = 'done';
     waiter.timer?.abort(WOKEN);
     this.#waiters.delete(waiter.seq);
@@ -537,13 +550,29 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
     );
   }
 
+  /** Gives back permits granted at once to a caller that aborted before it heard. */
+  #giveBack(waiter: Waiter, token: string): void {
+    this.#call('refund', tagOf(waiter.key), waiter.cost, token).then(
+      (reply) => this.#moved(reply),
+      (error: unknown) => {
+        // The permits stay spent until they expire: the limit still holds.
+        this.#storeErrors++;
+        this.#reportStoreError(waiter.key, error);
+      },
+    );
+  }
+
   /** Re-arms the waiters that Redis moved up (delay 0: their permits were taken now). */
   #moved(reply: Reply): void {
     const count = Number(reply[MOVED]);
     for (let index = 0; index < count; index++) {
       const waiter = this.#waiters.get(String(reply[MOVED + 1 + 2 * index]));
-      if (waiter === undefined || waiter.state !== 'waiting') continue;
+      if (waiter === undefined) continue;
       const delay = Number(reply[MOVED + 2 + 2 * index]);
+      if (waiter.state === 'deciding') {
+        waiter.movedTo = this.clock.now() + delay;
+        continue;
+      }
       waiter.timer?.abort(WOKEN);
       if (delay > 0) this.#sleep(waiter, delay);
       else this.#wake(waiter);
