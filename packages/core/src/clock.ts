@@ -23,35 +23,44 @@ export function checkSleep(owner: string, ms: number): boolean {
   return ms > 0;
 }
 
-/**
- * The method, keyed by this symbol, by which `systemClock` and `ManualClock` run a callback
- * after a delay and cancel it without an `AbortController` (costly to make and to abort).
- */
-export const scheduleKey: unique symbol = Symbol.for('cemaf.schedule');
-
 /** Runs `callback` after `ms`; returns the function that cancels it. */
 export type Schedule = (ms: number, callback: () => void) => () => void;
+
+/**
+ * The cancellable timers of cemaf's own clocks, which need no `AbortController` (costly to make
+ * and to abort). A registry rather than a method, so that neither clock carries a computed
+ * member that would keep bundlers from dropping it when unused.
+ */
+const timers = new WeakMap<Clock, Schedule>();
+
+/** Gives a clock a cancellable timer that `schedule` uses instead of `sleep`. */
+export function registerSchedule(clock: Clock, timer: Schedule): void {
+  timers.set(clock, timer);
+}
 
 /**
  * Runs `callback` once `clock.now()` has advanced by `ms` (in a microtask when `ms <= 0`);
  * returns the function that cancels it. Clocks other than cemaf's go through `sleep`.
  */
 export function schedule(clock: Clock, ms: number, callback: () => void): () => void {
-  const own = (clock as { [scheduleKey]?: Schedule })[scheduleKey];
-  if (own !== undefined) return own.call(clock, ms, callback);
+  const timer = clock === systemClock ? scheduleTimer : timers.get(clock);
+  if (timer !== undefined) return timer(ms, callback);
   const controller = new AbortController();
   const { signal } = controller;
   clock.sleep(ms, signal).then(callback, () => signal.aborted || callback());
   return () => controller.abort();
 }
 
+/** Runs `callback` in a microtask unless the returned function cancels it first. */
+export function soon(callback: () => void): () => void {
+  let cancelled = false;
+  queueMicrotask(() => cancelled || callback());
+  return () => (cancelled = true);
+}
+
 /** The real clock's timer: re-armed until `now()` really says due, chained past 2^31-1 ms. */
 const scheduleTimer: Schedule = (ms, callback) => {
-  if (!checkSleep('systemClock.schedule', ms)) {
-    let cancelled = false;
-    queueMicrotask(() => cancelled || callback());
-    return () => (cancelled = true);
-  }
+  if (!checkSleep('systemClock.schedule', ms)) return soon(callback);
   const due = performance.now() + ms;
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Timers may fire a little early, and cannot wait longer than MAX_TIMER_DELAY.
@@ -85,5 +94,4 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },
-  [scheduleKey]: scheduleTimer,
-} as Clock;
+};

@@ -1,4 +1,4 @@
-import { checkSleep, scheduleKey, type Clock } from './clock.js';
+import { checkSleep, registerSchedule, soon, type Clock } from './clock.js';
 
 interface Sleeper {
   readonly due: number;
@@ -52,6 +52,9 @@ export class ManualClock implements Clock {
       throw new RangeError(`ManualClock: start must be a finite number, got ${String(start)}`);
     }
     this.#now = start;
+    registerSchedule(this, (ms, callback) =>
+      checkSleep('ManualClock.schedule', ms) ? this.#schedule(ms, callback) : soon(callback),
+    );
   }
 
   now(): number {
@@ -77,14 +80,6 @@ export class ManualClock implements Clock {
       });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
-  }
-
-  /** The cancellable timer that cemaf's policies use instead of `sleep` + `AbortController`. */
-  [scheduleKey](ms: number, callback: () => void): () => void {
-    if (checkSleep('ManualClock.schedule', ms)) return this.#schedule(ms, callback);
-    let cancelled = false;
-    queueMicrotask(() => cancelled || callback());
-    return () => (cancelled = true);
   }
 
   #schedule(ms: number, wake: () => void): () => void {
