@@ -176,6 +176,10 @@ describe('CircuitBreaker options', () => {
     refuse({ initialState: { state: 'open', remaining: null } }, new TypeError('CircuitBreaker: initialState.remaining must be a finite number >= 0, got null'));
   });
 
+  it('checks every number of a snapshot, whatever its state', () => {
+    refuse({ initialState: { state: 'closed', remaining: -1 } }, new RangeError('CircuitBreaker: initialState.remaining must be a finite number >= 0, got -1'));
+  });
+
   it('refuses initialState.failures and initialState.successes that are not integers >= 0', () => {
     refuse({ initialState: { state: 'closed', failures: 1.5 } }, new RangeError('CircuitBreaker: initialState.failures must be an integer >= 0, got 1.5'));
     refuse({ initialState: { state: 'half-open', successes: -1 } }, new RangeError('CircuitBreaker: initialState.successes must be an integer >= 0, got -1'));

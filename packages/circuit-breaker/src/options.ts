@@ -185,12 +185,10 @@ export function resolveOptions(owner: string, options: unknown, extraNames: read
 
 function checkedResetTimeout(owner: string, resetTimeout: (timesOpenedInARow: number) => unknown) {
   return (timesOpenedInARow: number): number => {
+    const name = `resetTimeout(${timesOpenedInARow})`;
     const ms = resetTimeout(timesOpenedInARow);
-    if (typeof ms !== 'number' || !(ms >= 0 && ms < Infinity)) {
-      const rule = 'a finite number >= 0';
-      invalid(owner, `resetTimeout(${timesOpenedInARow})`, rule, ms, typeof ms === 'number' ? RangeError : TypeError);
-    }
-    return ms;
+    requiredOption(owner, name, ms, 'a finite number >= 0');
+    return numberOption(owner, name, ms, DURATION, 0);
   };
 }
 
