@@ -102,7 +102,8 @@ export class CircuitBreaker implements Policy {
   /**
    * Plain calls running: those the current circuit admitted, or, negated, those an earlier
    * circuit admitted (a transition negates the count). While the count is negative, new calls
-   * are watched instead, so every plain call that ends then is one of the earlier ones.
+   * are watched instead, so every plain call that ends then is one of the earlier ones. (One
+   * that never ends keeps later calls watched: a little slower, never miscounted.)
    */
   #plainCalls = 0;
   #successes = 0;
