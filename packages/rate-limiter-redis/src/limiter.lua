@@ -14,7 +14,7 @@
 --   ('s' | 't' | 'f'), maxCalls, timeWindow, burst, maxWait, maxQueue ('-' = none), owner, grace
 --   (ms added to each key's TTL)
 -- Reply: { a, b, c, d, now (server: seconds as TIME gives them; else the caller's ms), moved
---   count, owner's moved waiters: seq, delay, seq, delay... }
+--   count, owner's moved waiters: seq, delay, token (to give back a grant), seq, delay... }
 -- Every redis.call and every closure costs in a script: the common decision (nobody waits) is
 -- written out inline and costs TIME, GET, SET and, for the sliding window, one list write.
 local S, Q, L, C = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -518,6 +518,7 @@ local function rewrite(entries)
     if entry.slot <= now then
       count(entry.owner, -1)
       A.commit(entry.cost, entry.slot)
+      entry.token = A.token()
     else
       redis.call('RPUSH', Q, format(entry))
       queued = queued + 1
@@ -546,7 +547,8 @@ end
 
 -- As RateLimiter's #plan: each waiter of `owner`, in order, moves up to the first slot it can
 -- have now (never later); other owners' waiters keep their slots (they sleep until them).
--- Returns the moved ones, flat: seq, delay.
+-- Returns the moved ones, flat: seq, delay, and for those admitted now the token that gives
+-- their permits back (their caller may have left already).
 local function plan(state, entries)
   local moved = {}
   local tail = A.copy(state)
@@ -557,13 +559,19 @@ local function plan(state, entries)
     tail = A.take(tail, entry.cost, slot)
     if slot < entry.slot then
       entry.slot = slot
-      moved[#moved + 1] = entry.seq
-      moved[#moved + 1] = num(slot - now)
+      moved[#moved + 1] = entry
     end
     base = slot
   end
-  if #moved > 0 then rewrite(entries) end
-  return moved
+  if #moved == 0 then return {} end
+  rewrite(entries)
+  local flat = {}
+  for _, entry in ipairs(moved) do
+    flat[#flat + 1] = entry.seq
+    flat[#flat + 1] = num(entry.slot - now)
+    flat[#flat + 1] = entry.token or ''
+  end
+  return flat
 end
 
 -- Writes the state back; drops a key back to fresh, else keeps it as long as it weighs.
@@ -582,7 +590,7 @@ local function finish(reply, moved)
     end
   end
   reply[5] = clock
-  reply[6] = #moved / 2
+  reply[6] = #moved / 3
   for i = 1, #moved do reply[6 + i] = moved[i] end
   return reply
 end

@@ -193,7 +193,7 @@ describe('RedisRateLimiter decisions on their way', () => {
     const { redis } = fakeRedis((op, args) => {
       if (op === 'enter') return args[3] === '1' ? Promise.resolve([0, 0, '5', '0', '0', 0]) : second.promise;
       // The refund of the first caller's permit moves the second (seq 2) up to now.
-      return Promise.resolve([1, 0, '0', '0', '0', 1, '2', '0']);
+      return Promise.resolve([1, 0, '0', '0', '0', 1, '2', '0', '5']);
     });
     const limiter = new RedisRateLimiter({ ...base, redis, clock });
     const controller = new AbortController();
@@ -208,13 +208,38 @@ describe('RedisRateLimiter decisions on their way', () => {
     expect(clock.pendingSleeps).toBe(0);
   });
 
+  it('gives back the permits of a caller that left just as Redis admitted it by moving it up', async () => {
+    const clock = new ManualClock();
+    const cancelled = deferred<unknown>();
+    const { redis, sent } = fakeRedis((op) => {
+      if (op === 'enter') return Promise.resolve([1, 0, '100', '0', '0', 0]);
+      if (op === 'cancel') return cancelled.promise;
+      // A decision made before the cancel reached Redis moved the waiter (seq 1) to now.
+      if (op === 'try') return Promise.resolve([1, 0, '0', '0', '0', 1, '1', '0', 'token-1']);
+      return Promise.resolve([1, 0, '0', '0', '0', 0]);
+    });
+    const limiter = new RedisRateLimiter({ ...base, redis, clock });
+    const controller = new AbortController();
+    const leaving = limiter.acquire({ cost: 2, signal: controller.signal });
+    await clock.advance(0);
+    const moving = limiter.tryAcquire();
+    controller.abort('left');
+    await expect(leaving).rejects.toBe('left');
+    await moving;
+    cancelled.resolve([0, 0, '0', '0', '0', 0]); // not found: it was admitted already
+    await vi.waitFor(() => expect(sent.map(({ op }) => op)).toEqual(['enter', 'try', 'cancel', 'refund']));
+    expect(sent[3]!.args.slice(2, 4)).toEqual([2, 'token-1']);
+    await clock.advance(0);
+    expect(limiter.stats()).toMatchObject({ waiting: 0, admitted: 1, inFlight: 0 });
+  });
+
   it('re-arms the waiters Redis moved up, and admits the ones moved to now', async () => {
     const clock = new ManualClock();
     let seq = 0;
     const { redis } = fakeRedis((op) => {
       if (op === 'enter') return Promise.resolve([1, 0, String(100 * ++seq), '0', '0', 0]);
       // The first waiter left: the second moves to now, the third to 30 ms from now.
-      return Promise.resolve([1, 0, '0', '0', '0', 2, '2', '0', '3', '30']);
+      return Promise.resolve([1, 0, '0', '0', '0', 2, '2', '0', '7', '3', '30', '']);
     });
     const limiter = new RedisRateLimiter({ ...base, redis, clock });
     const controller = new AbortController();

@@ -60,18 +60,25 @@ export interface RedisRateLimiterStats {
   readonly inFlight: number;
 }
 
-/** A caller whose decision is on its way, or who waits for its slot. */
+/**
+ * A caller whose decision is on its way, or who waits for its slot; or one that left (aborted)
+ * while Redis still holds what it reserved or was granted, until that is given back.
+ */
 interface Waiter {
   readonly key: Key;
   readonly cost: number;
   readonly seq: string;
   readonly arrival: number;
-  state: 'deciding' | 'waiting' | 'done';
+  state: 'deciding' | 'waiting' | 'leaving' | 'done';
+  /** Whether the answer to its own decision came back. */
+  decided: boolean;
   /**
-   * Where Redis moved it (on `clock`) before its own decision came back: a cancel's answer can
-   * overtake the answer of a decision sent before it.
+   * Where Redis moved it (on `clock`) before its own decision came back: the answer of a later
+   * call can overtake the answer of a decision sent before it.
    */
   movedTo: number | undefined;
+  /** When Redis admitted it early by moving it to now: what gives those permits back. */
+  movedToken: string | undefined;
   /** Ends its sleep when it moves up or aborts. */
   timer: AbortController | undefined;
   readonly signal: AbortSignal | undefined;
@@ -82,7 +89,7 @@ interface Waiter {
 
 /**
  * What the script answers: four numbers, the server's time, then the owner's waiters that moved
- * (count, then seq, delay...). A first number of -1: the call came after its deadline.
+ * (count, then seq, delay, token...). A first number of -1: the call came after its deadline.
  */
 type Reply = readonly (string | number)[];
 
@@ -414,7 +421,9 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
         seq,
         arrival: this.clock.now(),
         state: 'deciding',
+        decided: false,
         movedTo: undefined,
+        movedToken: undefined,
         timer: undefined,
         signal,
         onAbort: signal && (() => this.#abort(waiter)),
@@ -432,12 +441,16 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
 
   #entered(waiter: Waiter, reply: Reply, route: Route): void {
     this.#storeAnswered(route);
+    waiter.decided = true;
     const status = Number(reply[0]);
     const delay = Number(reply[2]);
-    if (waiter.state === 'done') {
-      // Aborted while Redis decided: an abort is never counted, so give back what was taken.
-      if (status === 1) this.#cancel(waiter);
-      else if (status === 0) this.#giveBack(waiter, String(reply[2]));
+    if (waiter.state === 'leaving') {
+      // Aborted while Redis decided: an abort is never counted, so give back what was taken: a
+      // permit granted at once, a reserved slot, or the permits of a move to now.
+      if (status === 0) this.#giveBack(waiter, String(reply[2]), true);
+      else if (status === 1 && waiter.movedToken !== undefined) this.#giveBack(waiter, waiter.movedToken, true);
+      else if (status === 1) this.#cancel(waiter);
+      else this.#forget(waiter);
       return;
     }
     const { key, cost } = waiter;
@@ -470,7 +483,8 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
 
   #enterFailed(waiter: Waiter, error: unknown, route: Route): void {
     this.#storeFailed(route, error);
-    if (waiter.state === 'done') {
+    if (waiter.state === 'leaving') {
+      this.#forget(waiter);
       this.#reportStoreError(waiter.key, error);
       return;
     }
@@ -507,13 +521,19 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
     return Promise.reject(refusal);
   }
 
-  /** The waiter leaves: no more abort listener, no more sleep. */
-  #settle(waiter: Waiter): void {
+  /** The waiter is done with (admitted or refused): no more abort listener, no more sleep. */
+  #settle(waiter: Waiter, state: 'leaving' | 'done' = 'done'): void {
     if (waiter.state === 'waiting') this.#waiting--;
-    waiter.state = 'done';
+    waiter.state = state;
     waiter.timer?.abort(WOKEN);
-    this.#waiters.delete(waiter.seq);
+    if (state === 'done') this.#waiters.delete(waiter.seq);
     if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+  }
+
+  /** A waiter that left has nothing more in Redis. */
+  #forget(waiter: Waiter): void {
+    waiter.state = 'done';
+    this.#waiters.delete(waiter.seq);
   }
 
   #sleep(waiter: Waiter, delay: number): void {
@@ -531,51 +551,70 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   }
 
   #abort(waiter: Waiter): void {
-    if (waiter.state === 'done') return;
+    if (waiter.state !== 'deciding' && waiter.state !== 'waiting') return;
     const waiting = waiter.state === 'waiting';
-    this.#settle(waiter);
+    this.#settle(waiter, 'leaving');
     waiter.reject(waiter.signal!.reason);
+    // A waiter gives its slot back now; one still deciding does when its answer comes.
     if (waiting) this.#cancel(waiter);
   }
 
   /** Gives an aborted waiter's slot back in Redis; this process's waiters behind it move up. */
   #cancel(waiter: Waiter): void {
     this.#call('cancel', tagOf(waiter.key), 0, waiter.seq).then(
-      (reply) => this.#moved(reply),
+      (reply) => {
+        this.#forget(waiter);
+        this.#moved(reply);
+      },
       (error: unknown) => {
         // The slot stays taken until it passes: the limit still holds.
+        this.#forget(waiter);
         this.#storeErrors++;
         this.#reportStoreError(waiter.key, error);
       },
     );
   }
 
-  /** Gives back permits granted at once to a caller that aborted before it heard. */
-  #giveBack(waiter: Waiter, token: string): void {
+  /** Gives back permits granted to a caller that left before it heard. */
+  #giveBack(waiter: Waiter, token: string, last: boolean): void {
     this.#call('refund', tagOf(waiter.key), waiter.cost, token).then(
-      (reply) => this.#moved(reply),
+      (reply) => {
+        if (last) this.#forget(waiter);
+        this.#moved(reply);
+      },
       (error: unknown) => {
         // The permits stay spent until they expire: the limit still holds.
+        if (last) this.#forget(waiter);
         this.#storeErrors++;
         this.#reportStoreError(waiter.key, error);
       },
     );
   }
 
-  /** Re-arms the waiters that Redis moved up (delay 0: their permits were taken now). */
+  /**
+   * Re-arms the waiters that Redis moved up. Delay 0: Redis admitted them now; if one of them
+   * has left meanwhile, its permits are given back.
+   */
   #moved(reply: Reply): void {
     const count = Number(reply[MOVED]);
     for (let index = 0; index < count; index++) {
-      const waiter = this.#waiters.get(String(reply[MOVED + 1 + 2 * index]));
+      const at = MOVED + 1 + 3 * index;
+      const waiter = this.#waiters.get(String(reply[at]));
       if (waiter === undefined) continue;
-      const delay = Number(reply[MOVED + 2 + 2 * index]);
-      if (waiter.state === 'deciding') {
+      const delay = Number(reply[at + 1]);
+      const token = delay <= 0 ? String(reply[at + 2]) : undefined;
+      if (waiter.state === 'leaving') {
+        if (token === undefined) continue;
+        if (waiter.decided) this.#giveBack(waiter, token, false);
+        else waiter.movedToken = token;
+      } else if (waiter.state === 'deciding') {
         waiter.movedTo = this.clock.now() + delay;
-        continue;
+        waiter.movedToken = token;
+      } else if (waiter.state === 'waiting') {
+        waiter.timer?.abort(WOKEN);
+        if (delay > 0) this.#sleep(waiter, delay);
+        else this.#wake(waiter);
       }
-      waiter.timer?.abort(WOKEN);
-      if (delay > 0) this.#sleep(waiter, delay);
-      else this.#wake(waiter);
     }
   }
 }

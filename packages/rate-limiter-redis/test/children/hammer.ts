@@ -99,6 +99,10 @@ async function run(job: Job, until: number): Promise<Outcome> {
         else errors.push(String(reason.message ?? error));
       }
     }
+    // What aborted calls give back is sent after their answer: let it go out before quitting.
+    for (let quiet = 0; quiet < 3; quiet = limiter.stats().inFlight === 0 ? quiet + 1 : 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     const stats = limiter.stats();
     if (stats.storeErrors > 0) errors.push(`${stats.storeErrors} store errors`);
   };
