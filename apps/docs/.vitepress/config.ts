@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfigWithTheme, type DefaultTheme, type Plugin, type UserConfig } from 'vitepress';
 import { apiSidebar, generateApi } from './api.ts';
+import { buildMarker } from './build-marker.ts';
 import { existingPackages, sitePackages, type SitePackage } from './packages.ts';
 
 /** The default theme's settings, plus the packages for the landing page's table. */
@@ -98,5 +99,10 @@ export default async function config(env: { command: 'build' | 'serve'; mode: st
       packages,
     },
     vite: { plugins: [packageSources()] },
+    // Marks a build that finished: the end-to-end test serves it instead of building again when
+    // no input is newer (see test/site.test.ts).
+    buildEnd(site) {
+      writeFileSync(join(site.outDir, buildMarker), JSON.stringify({ builtAt: Date.now() }));
+    },
   });
 }

@@ -41,6 +41,7 @@ export const plannedPackages: readonly PackageInfo[] = [
   },
   { name: '@cemaf/timeout', slug: 'timeout', summary: '`TimeoutPolicy`: a deadline per call, through the call’s signal' },
   { name: '@cemaf/fallback', slug: 'fallback', summary: '`FallbackPolicy`: a value or function when the call fails' },
+  { name: '@cemaf/all', slug: 'all', summary: 'every policy above from one import, tree-shaken, plus method decorators' },
   {
     name: '@cemaf/rate-limiter-redis',
     slug: 'rate-limiter-redis',

@@ -1,89 +1,51 @@
-// Why pipeline(retry, breaker, limiter)? Three stand-ins small enough to read at a glance count
-// what each order does: a retry of 3 attempts without waits, a breaker that is either closed
-// (counting failures) or open (rejecting), and a limiter that counts the permits it grants.
-import { CircuitOpenError, pipeline, type ExecuteOptions, type Policy, type Task } from '@cemaf/core';
+// Why pipeline(retry, breaker, limiter)? The same four calls to a service that is down, through
+// the same three real policies in three orders, counting what the service, the breaker and the
+// limiter each saw.
+import { CircuitBreaker } from '@cemaf/circuit-breaker';
+import { pipeline, type Policy } from '@cemaf/core';
+import { RateLimiter } from '@cemaf/rate-limiter';
+import { RetryPolicy } from '@cemaf/retry';
 
-const context = (options: ExecuteOptions | undefined, attempt: number) => ({
-  signal: options?.signal ?? new AbortController().signal,
-  attempt,
-});
+type Order = 'retry, breaker, limiter' | 'breaker, limiter, retry' | 'retry, limiter, breaker';
 
-class Retry implements Policy {
-  constructor(readonly attempts: number) {}
-  async execute<T>(fn: Task<T>, options?: ExecuteOptions): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn(context(options, attempt));
-      } catch (error) {
-        if (attempt === this.attempts) throw error;
-      }
-    }
+async function fourCallsWhileDown(order: Order) {
+  const retry = new RetryPolicy({ maxAttempts: 3, initialDelay: 10 });
+  const breaker = new CircuitBreaker({ failureThreshold: 5, resetTimeout: 60_000 });
+  const limiter = new RateLimiter({ maxCalls: 100, timeWindow: 1_000 });
+  const counts = { serviceCalls: 0, permits: 0, breakerFailures: 0, turnedAway: 0, breakerOpened: false };
+  limiter.on('acquire', () => counts.permits++);
+  breaker.on('failure', () => counts.breakerFailures++);
+  breaker.on('reject', () => counts.turnedAway++);
+  breaker.on('stateChange', ({ to }) => (counts.breakerOpened ||= to === 'open'));
+
+  const byName: Record<string, Policy> = { retry, breaker, limiter };
+  const resilient = pipeline(...order.split(', ').map((name) => byName[name]!));
+  for (let call = 0; call < 4; call++) {
+    await resilient
+      .execute(() => {
+        counts.serviceCalls++;
+        throw new Error('503 Service Unavailable');
+      })
+      .catch(() => undefined);
   }
+  return counts;
 }
 
-class Breaker implements Policy {
-  failures = 0;
-  rejected = 0;
-  constructor(readonly open: boolean) {}
-  async execute<T>(fn: Task<T>, options?: ExecuteOptions): Promise<T> {
-    if (this.open) {
-      this.rejected++;
-      throw new CircuitOpenError({ retryAfter: 30_000 });
-    }
-    try {
-      return await fn(context(options, options?.attempt ?? 1));
-    } catch (error) {
-      this.failures++;
-      throw error;
-    }
-  }
-}
+export const results = {
+  // Each attempt passes the breaker, which counts it, and the limiter, which spends a permit.
+  // The 5th failure opens the circuit; from then on attempts are turned away before the
+  // limiter, and the retry gives up at once on a CircuitOpenError whose retryAfter (60 s) is
+  // beyond its maxDelay (30 s).
+  recommended: await fourCallsWhileDown('retry, breaker, limiter'),
+  // { serviceCalls: 5, permits: 5, breakerFailures: 5, turnedAway: 3, breakerOpened: true }
 
-class Limiter implements Policy {
-  permits = 0;
-  async execute<T>(fn: Task<T>, options?: ExecuteOptions): Promise<T> {
-    this.permits++;
-    return fn(context(options, options?.attempt ?? 1));
-  }
-}
+  // The retry inside: 12 calls reach the service for 4 permits, and the breaker sees 4
+  // failures where there were 12, so it never opens.
+  retryInnermost: await fourCallsWhileDown('breaker, limiter, retry'),
+  // { serviceCalls: 12, permits: 4, breakerFailures: 4, turnedAway: 0, breakerOpened: false }
 
-/** One call to a service that is down, through the three policies in the given order. */
-async function oneCall(order: 'retry, breaker, limiter' | 'breaker, limiter, retry' | 'retry, limiter, breaker', open: boolean) {
-  const retry = new Retry(3);
-  const breaker = new Breaker(open);
-  const limiter = new Limiter();
-  const byName = { retry, breaker, limiter };
-  let serviceCalls = 0;
-  const policies = order.split(', ').map((name) => byName[name as keyof typeof byName]);
-  await pipeline(...policies)
-    .execute(() => {
-      serviceCalls++;
-      throw new Error('503 Service Unavailable');
-    })
-    .catch(() => undefined);
-  return { serviceCalls, permits: limiter.permits, breakerFailures: breaker.failures, breakerRejected: breaker.rejected };
-}
-
-// The service fails and the breaker is still closed.
-export const failing = {
-  // Each attempt passes the breaker (which counts it) and the limiter (which spends a permit).
-  recommended: await oneCall('retry, breaker, limiter', false),
-  // { serviceCalls: 3, permits: 3, breakerFailures: 3, breakerRejected: 0 }
-
-  // Retrying inside the limiter sends 3 calls to the service for 1 permit, and the breaker sees
-  // 1 failure where there were 3, so it opens 3 times later than configured.
-  retryInnermost: await oneCall('breaker, limiter, retry', false),
-  // { serviceCalls: 3, permits: 1, breakerFailures: 1, breakerRejected: 0 }
-};
-
-// The breaker is open.
-export const open = {
-  // It rejects each attempt before the limiter: no permit is spent on a call that is not made.
-  recommended: await oneCall('retry, breaker, limiter', true),
-  // { serviceCalls: 0, permits: 0, breakerFailures: 0, breakerRejected: 3 }
-
-  // With the limiter outside the breaker, every rejected attempt still spends a permit that a
-  // call to a healthy service could have used.
-  limiterFirst: await oneCall('retry, limiter, breaker', true),
-  // { serviceCalls: 0, permits: 3, breakerFailures: 0, breakerRejected: 3 }
+  // The limiter outside the breaker: attempts that the open circuit turns away still spend
+  // permits that calls to a healthy service could have used.
+  limiterOutside: await fourCallsWhileDown('retry, limiter, breaker'),
+  // { serviceCalls: 5, permits: 8, breakerFailures: 5, turnedAway: 3, breakerOpened: true }
 };

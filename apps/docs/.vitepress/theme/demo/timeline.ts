@@ -1,5 +1,5 @@
 /** What a span of a timeline row shows; each kind has its own colour in `TimelineChart`. */
-export type SpanKind = 'ok' | 'failed' | 'wait' | 'rejected' | 'queued';
+export type SpanKind = 'ok' | 'failed' | 'wait' | 'rejected' | 'queued' | 'timeout' | 'fallback';
 
 /** A stretch of time in a row of a timeline, in ms. */
 export interface Span {
@@ -8,12 +8,16 @@ export interface Span {
   readonly kind: SpanKind;
   /** Shown when the reader hovers the span. */
   readonly label?: string;
+  /** A short text written above the span when it is wide enough: a backoff delay, say. */
+  readonly note?: string;
 }
 
 /** A row of a timeline: one call, one key, one worker... */
 export interface TimelineRow {
   readonly label: string;
   readonly spans: readonly Span[];
+  /** Rows of one group sit together; a line separates a group from the one before it. */
+  readonly group?: string;
 }
 
 /** A vertical line across the timeline: a window boundary, the moment a circuit opened. */
@@ -29,6 +33,8 @@ export const spanKindLabels: Readonly<Record<SpanKind, string>> = {
   wait: 'waiting',
   rejected: 'rejected',
   queued: 'queued',
+  timeout: 'timed out',
+  fallback: 'fallback answered',
 };
 
 /** The latest time on the timeline, in ms (0 when empty). */
