@@ -155,6 +155,11 @@ describe('RedisRateLimiter per-call input', () => {
     await refused(() => limiter.reset(7 as never), TypeError, 'RedisRateLimiter: key must be a string, got 7');
   });
 
+  it('refuses a signal that is not an AbortSignal with a TypeError', async () => {
+    await refused(() => limiter.acquire({ signal: {} as never }), TypeError, 'RedisRateLimiter: signal must be an AbortSignal, got an object');
+    await refused(() => limiter.execute(() => 1, { signal: 'stop' as never }), TypeError, 'RedisRateLimiter: signal must be an AbortSignal, got "stop"');
+  });
+
   it('refuses an fn that is not a function with a TypeError', async () => {
     await refused(() => limiter.execute('run' as never), TypeError, 'RedisRateLimiter.execute: fn must be a function, got "run"');
   });

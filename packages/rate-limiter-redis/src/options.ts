@@ -189,6 +189,12 @@ export function checkKey(key: unknown): string | undefined {
   return key;
 }
 
+/** Checks a per-call signal: an AbortSignal, or undefined. */
+export function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) invalid(OWNER, 'signal', 'an AbortSignal', signal, TypeError);
+  return signal;
+}
+
 /** Checks a per-call cost: an integer from 0 to the capacity. */
 export function checkCost(cost: unknown, limit: number): number {
   if (cost === undefined) return 1;

@@ -1,5 +1,5 @@
 import { RateLimitExceededError, systemClock, TimeoutError, type Clock, type Policy, type Task } from '@cemaf/core';
-import { CallContext, Emitter, invalid, runTask, wrap, type Listener } from '@cemaf/core/internal';
+import { CallContext, Emitter, invalid, runTask, schedule, wrap, type Listener } from '@cemaf/core/internal';
 import {
   rateLimitHeaders,
   type AcquireOptions,
@@ -9,7 +9,7 @@ import {
   type RateLimitOptions,
 } from '@cemaf/rate-limiter';
 import { limiterScript } from './limiter-script.js';
-import { checkCost, checkKey, OWNER, settingsOf, type RedisRateLimiterOptions, type Settings } from './options.js';
+import { checkCost, checkKey, checkSignal, OWNER, settingsOf, type RedisRateLimiterOptions, type Settings } from './options.js';
 import { createScriptRunner, type ScriptRunner } from './redis-script.js';
 import { StoreDeadline } from './store-deadline.js';
 
@@ -79,8 +79,8 @@ interface Waiter {
   movedTo: number | undefined;
   /** When Redis admitted it early by moving it to now: what gives those permits back. */
   movedToken: string | undefined;
-  /** Ends its sleep when it moves up or aborts. */
-  timer: AbortController | undefined;
+  /** Cancels its sleep when it moves up or aborts. */
+  cancel: (() => void) | undefined;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
   readonly resolve: () => void;
@@ -104,10 +104,7 @@ const enum Route {
   Probe,
 }
 
-const ignore = (): void => undefined;
 
-/** Why a waiter's sleep ends early; never seen outside (abort() without one builds a DOMException). */
-const WOKEN = 'woken';
 
 /** A hash tag per key, so that the keys of one decision share a Redis Cluster slot. */
 const tagOf = (key: Key): string => (key === undefined ? '{d}' : `{k=${key}}`);
@@ -218,7 +215,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
    */
   acquire(options?: AcquireOptions): Promise<void> {
     try {
-      const signal = options?.signal;
+      const signal = checkSignal(options?.signal);
       const key = checkKey(options?.key);
       const cost = checkCost(options?.cost, this.#settings.limit);
       if (signal?.aborted) return Promise.reject(signal.reason);
@@ -235,7 +232,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   execute<T>(fn: Task<T>, options?: RateLimitExecuteOptions): Promise<T> {
     try {
       if (typeof fn !== 'function') invalid(`${OWNER}.execute`, 'fn', 'a function', fn, TypeError);
-      const signal = options?.signal;
+      const signal = checkSignal(options?.signal);
       const key = checkKey(options?.key);
       const cost = checkCost(options?.cost, this.#settings.limit);
       if (signal?.aborted) return Promise.reject(signal.reason);
@@ -424,7 +421,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
         decided: false,
         movedTo: undefined,
         movedToken: undefined,
-        timer: undefined,
+        cancel: undefined,
         signal,
         onAbort: signal && (() => this.#abort(waiter)),
         resolve,
@@ -525,7 +522,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   #settle(waiter: Waiter, state: 'leaving' | 'done' = 'done'): void {
     if (waiter.state === 'waiting') this.#waiting--;
     waiter.state = state;
-    waiter.timer?.abort(WOKEN);
+    waiter.cancel?.();
     if (state === 'done') this.#waiters.delete(waiter.seq);
     if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
   }
@@ -537,10 +534,10 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   }
 
   #sleep(waiter: Waiter, delay: number): void {
-    const timer = (waiter.timer = new AbortController());
-    this.clock.sleep(delay, timer.signal).then(() => {
-      if (waiter.timer === timer) this.#wake(waiter);
-    }, ignore);
+    const cancel: () => void = schedule(this.clock, delay, () => {
+      if (waiter.cancel === cancel) this.#wake(waiter);
+    });
+    waiter.cancel = cancel;
   }
 
   #wake(waiter: Waiter): void {
@@ -611,7 +608,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
         waiter.movedTo = this.clock.now() + delay;
         waiter.movedToken = token;
       } else if (waiter.state === 'waiting') {
-        waiter.timer?.abort(WOKEN);
+        waiter.cancel?.();
         if (delay > 0) this.#sleep(waiter, delay);
         else this.#wake(waiter);
       }

@@ -1,10 +1,5 @@
 import { systemClock, type Clock } from '@cemaf/core';
-
-/**
- * Why the timer is cleared. A reason given keeps abort() from building a DOMException (and its
- * stack) every time the last call in flight settles.
- */
-const CLEARED = 'cleared';
+import { schedule } from '@cemaf/core/internal';
 
 interface Watched {
   readonly deadline: number;
@@ -26,7 +21,8 @@ export class StoreDeadline {
   #head: Watched | undefined;
   #tail: Watched | undefined;
   #inFlight = 0;
-  #timer: AbortController | undefined;
+  /** Cancels the one timer, armed for the oldest deadline while calls are in flight. */
+  #timer: (() => void) | undefined;
 
   /**
    * @param timeout Ms a call may take.
@@ -77,22 +73,18 @@ export class StoreDeadline {
     if (this.#inFlight === 0) {
       // Nothing left to watch: clear the timer so that it keeps no process alive.
       this.#head = this.#tail = undefined;
-      const timer = this.#timer;
+      const cancel = this.#timer;
       this.#timer = undefined;
-      timer?.abort(CLEARED);
+      cancel?.();
     }
     return true;
   }
 
   #arm(ms: number): void {
-    const timer = new AbortController();
-    this.#timer = timer;
-    this.#clock.sleep(ms, timer.signal).then(
-      () => {
-        if (this.#timer === timer) this.#expire();
-      },
-      () => undefined,
-    );
+    const cancel: () => void = schedule(this.#clock, ms, () => {
+      if (this.#timer === cancel) this.#expire();
+    });
+    this.#timer = cancel;
   }
 
   #expire(): void {
