@@ -112,6 +112,10 @@ async function demosSettled(page: Page, expected: number): Promise<void> {
   );
 }
 
+/** The text of an HTML attribute or title, with its entities decoded. */
+const decodeEntities = (html: string) =>
+  html.replace(/&(lt|gt|amp|quot|#39);/g, (_match, name: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'" })[name]!);
+
 const state = async (demo: Locator) => (await demo.getAttribute('data-demo-state')) ?? '';
 
 /** Waits for the run that a change of a control started, then returns what the demo shows. */
@@ -155,6 +159,8 @@ describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
   let context: BrowserContext;
   /** Every page reachable by links from the home page, and the demos each one has. */
   const pages = new Map<string, string[]>();
+  /** Each page's `<title>`, as served. */
+  const titles = new Map<string, string>();
 
   beforeAll(async () => {
     // Under turbo, `build` has just run (this package's turbo.json): serve that build. Run alone
@@ -176,6 +182,7 @@ describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
       expect(response.status, path).toBe(200);
       const html = await response.text();
       pages.set(path, [...html.matchAll(/data-demo="([^"]+)"/g)].map((match) => match[1]!));
+      titles.set(path, decodeEntities(/<title>([^<]*)<\/title>/.exec(html)?.[1] ?? ''));
       for (const [, href] of html.matchAll(/<a [^>]*href="(\/[^"#]*)/g)) {
         const target = new URL(href!, origin).pathname;
         if (!pages.has(target) && !queue.includes(target)) queue.push(target);
@@ -212,13 +219,19 @@ describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
   });
 
   it('loads every page without a console error or a failed request', async () => {
-    const queue = [...pages.keys()];
+    // Pages a reader lands on are loaded afresh, in a few tabs at once (most of a load is
+    // waiting): the guides, the packages, and each package's API index. The ~100 pages of the
+    // API reference below those, generated alike, are reached as readers reach them, through the
+    // site's own client-side navigation: the same rendering, without reloading the whole app.
+    const isLeaf = (path: string) => /^\/api\/[^/]+\/[^/]+\/./.test(path);
+    const direct = [...pages.keys()].filter((path) => !isLeaf(path));
+    const navigated = [...pages.keys()].filter(isLeaf);
+    expect(navigated.length).toBeGreaterThan(50);
     const problems: string[] = [];
-    // A few tabs at once: most of a page load is waiting, not work.
     const tab = async () => {
       const page = await context.newPage();
       const seen = watchForProblems(page);
-      for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+      for (let path = direct.shift(); path !== undefined; path = direct.shift()) {
         const response = await page.goto(origin + path, { waitUntil: 'load' });
         expect(response?.status(), path).toBe(200);
         await demosSettled(page, pages.get(path)?.length ?? 0);
@@ -226,7 +239,28 @@ describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
       await page.close();
       problems.push(...seen);
     };
-    await Promise.all([tab(), tab(), tab()]);
+    const navigate = async () => {
+      const page = await context.newPage();
+      const seen = watchForProblems(page);
+      await page.goto(`${origin}/api/`, { waitUntil: 'load' });
+      for (const path of navigated) {
+        // A click on a link of the site's own: VitePress loads the page's chunk and renders it.
+        await page.evaluate((target) => {
+          const link = Object.assign(document.createElement('a'), { href: target });
+          document.body.append(link);
+          link.click();
+          link.remove();
+        }, path);
+        await page.waitForFunction(
+          ([target, title]) => location.pathname === target && document.title === title,
+          [path, titles.get(path)!] as const,
+          { timeout: 30_000 },
+        );
+      }
+      await page.close();
+      problems.push(...seen);
+    };
+    await Promise.all([tab(), tab(), navigate()]);
     expect(problems).toEqual([]);
   }, 600_000);
 
@@ -343,25 +377,30 @@ describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
     const node = (name: string) => demo.locator(`[data-state-node="${name}"]`);
     const counter = async (testId: string) => Number(await text(demo, testId));
 
+    // A healthy service, and a fresh start once the calls made before are over (a call still
+    // running at reset() is reported in the stats when it ends, failed or not).
     await demo.locator('[data-control="failure-rate"]').fill('0');
+    const lastOutcomes = () =>
+      demo.locator('.breaker-demo__call').evaluateAll((dots) => dots.slice(-6, -2).map((dot) => dot.className.replace(/.*--/, '')));
+    await expect.poll(lastOutcomes, { timeout: 30_000 }).toEqual(['ok', 'ok', 'ok', 'ok']);
     await demo.locator('[data-control="reset"]').click();
     await expect.poll(() => node('closed').getAttribute('data-active')).toBe('true');
-    await expect.poll(() => counter('successes'), { timeout: 20_000 }).toBeGreaterThan(2);
+    await expect.poll(() => counter('successes'), { timeout: 30_000 }).toBeGreaterThan(2);
     expect(await counter('failures')).toBe(0);
     expect(await node('open').getAttribute('data-entered')).toBe('0');
 
     // Every call fails: three in a row open the circuit, and calls are turned away.
     await demo.locator('[data-control="failure-rate"]').fill('100');
-    await expect.poll(() => node('open').getAttribute('data-entered'), { timeout: 20_000 }).not.toBe('0');
-    await expect.poll(() => counter('rejections'), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(() => node('open').getAttribute('data-entered'), { timeout: 30_000 }).not.toBe('0');
+    await expect.poll(() => counter('rejections'), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await counter('failures')).toBeGreaterThanOrEqual(3);
     expect(await counter('times-opened')).toBeGreaterThanOrEqual(1);
     // resetTimeout (2 s) later, a trial goes through: the half-open state lights up once.
-    await expect.poll(() => node('half-open').getAttribute('data-entered'), { timeout: 20_000 }).not.toBe('0');
+    await expect.poll(() => node('half-open').getAttribute('data-entered'), { timeout: 30_000 }).not.toBe('0');
 
     // The service recovers: the next trial closes the circuit.
     await demo.locator('[data-control="failure-rate"]').fill('0');
-    await expect.poll(() => node('closed').getAttribute('data-entered'), { timeout: 20_000 }).not.toBe('1');
+    await expect.poll(() => node('closed').getAttribute('data-entered'), { timeout: 30_000 }).not.toBe('1');
     await expect.poll(() => node('closed').getAttribute('data-active')).toBe('true');
     expect(await node('open').getAttribute('data-active')).toBe('false');
     expect(await counter('state-changes')).toBeGreaterThanOrEqual(3);
