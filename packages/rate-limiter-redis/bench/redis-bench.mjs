@@ -40,6 +40,9 @@ async function startServer() {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
+  // Never leave the server behind, even when the run is cut short.
+  process.once('exit', () => child.kill('SIGKILL'));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
   for (let ready = false; !ready; ) {
     const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
     probe.on('error', () => undefined);
