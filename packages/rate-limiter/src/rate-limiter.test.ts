@@ -1,5 +1,6 @@
 import { ManualClock, pipeline, RateLimitExceededError, type ExecutionContext } from '@cemaf/core';
 import { describe, expect, it, vi } from 'vitest';
+import { LateClock } from '../test/late-clock.js';
 import { RateLimiter, type RateLimiterEvents } from './rate-limiter.js';
 import type { RateLimiterOptions } from './options.js';
 
@@ -402,5 +403,73 @@ describe('RateLimiter time', () => {
     await clock.advance(1);
     // At most 1 ms later than the exact 10.5: the permit was kept per millisecond, rounded up.
     expect(at).toBe(11);
+  });
+});
+
+describe('RateLimiter with late wake-ups (a busy event loop)', () => {
+  /** `count` calls at 0 on a limiter whose clock wakes sleepers due at `stalled` only at `woken`. */
+  async function startTimes(options: Partial<RateLimiterOptions>, count: number, stalled: number, woken: number) {
+    const clock = new LateClock((due) => (due === stalled ? woken : due));
+    const limiter = new RateLimiter({ maxCalls: 2, timeWindow: 100, clock, ...options });
+    const started: number[] = [];
+    const calls = Array.from({ length: count }, () => limiter.execute(() => started.push(clock.now())));
+    await clock.advance(1_000);
+    await Promise.all(calls);
+    return { started, timers: clock.timers, pending: clock.pendingSleeps };
+  }
+
+  it('sliding window: counts a late start from when it really starts, and holds the callers behind it back', async () => {
+    const { started, timers, pending } = await startTimes({}, 6, 100, 150);
+    // Slots 0, 0, 100, 100, 200, 200; the two of 100 start at 150, so the next two not before 250.
+    expect(started).toEqual([0, 0, 150, 150, 250, 250]);
+    // A timer per waiter, and one more for the first of 200, which found it had to wait again
+    // (the second of 200 then goes right after it).
+    expect(timers).toBe(5);
+    expect(pending).toBe(0);
+  });
+
+  it('token bucket: a late start delays nobody when the bucket has room for it', async () => {
+    // 2 tokens per 100 ms: slots 0, 0, 50, 100.
+    const { started, timers } = await startTimes({ algorithm: 'token-bucket' }, 4, 50, 90);
+    expect(started).toEqual([0, 0, 90, 100]);
+    expect(timers).toBe(2);
+  });
+
+  it('fixed window: a late start opens its window when it really starts', async () => {
+    // Slots 0, 0, 100, 100, 200: the window of 100 opens at 150 instead, so the fifth waits for 250.
+    const { started } = await startTimes({ algorithm: 'fixed-window' }, 5, 100, 150);
+    expect(started).toEqual([0, 0, 150, 150, 250]);
+  });
+
+  it('keeps a waiter whose slot has passed but who has not woken yet ahead of every later caller', async () => {
+    const clock = new LateClock((due) => (due === 100 ? 130 : due));
+    const limiter = new RateLimiter({ maxCalls: 1, timeWindow: 100, clock });
+    const started: [string, number][] = [];
+    const run = (name: string) => limiter.execute(() => started.push([name, clock.now()]));
+    const calls = [run('first'), run('late')];
+    await clock.advance(120);
+    expect(limiter.tryAcquire()).toMatchObject({ allowed: false, remaining: 0 });
+    calls.push(run('next'));
+    await clock.advance(1_000);
+    await Promise.all(calls);
+    expect(started).toEqual([['first', 0], ['late', 130], ['next', 230]]);
+  });
+
+  it('lets a waiter that woke behind one still waiting go when that one leaves', async () => {
+    // The second waiter (slot 100) is woken only at 250; the third (slot 200) wakes behind it.
+    const clock = new LateClock((due) => (due === 100 ? 250 : due));
+    const limiter = new RateLimiter({ maxCalls: 1, timeWindow: 100, clock });
+    const controller = new AbortController();
+    const started: number[] = [];
+    void limiter.execute(() => started.push(clock.now()));
+    const leaving = limiter.acquire({ signal: controller.signal });
+    const third = limiter.execute(() => started.push(clock.now()));
+    await clock.advance(220);
+    controller.abort();
+    await expect(leaving).rejects.toBe(controller.signal.reason);
+    await clock.advance(0);
+    expect(started).toEqual([0, 220]);
+    await third;
+    expect(clock.pendingSleeps).toBe(0);
   });
 });

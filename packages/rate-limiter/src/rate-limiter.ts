@@ -61,15 +61,21 @@ export interface RateLimiterStats {
 interface Waiter {
   readonly cost: number;
   readonly arrival: number;
-  /** When its permits are taken; only ever moves earlier. */
+  /**
+   * The earliest time it may be admitted, as planned from the permits taken so far. It moves
+   * earlier when a caller ahead leaves, and later only when one ahead was admitted late.
+   */
   slot: number;
   next: Waiter | undefined;
-  /** Cancels its wake-up, when it is admitted early, moves up or aborts. */
+  /** Cancels its pending wake-up; `ignore` once it has woken. */
   cancel: () => void;
   done: boolean;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: () => void;
-  readonly resolve: () => void;
+  /** What `execute` runs, started the moment its permits are taken. */
+  readonly task: Task<unknown> | undefined;
+  readonly ctx: CallContext | undefined;
+  readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
 }
 
@@ -150,7 +156,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     const allowed = cost <= spare;
     let retryAfter = 0;
     if (!allowed) {
-      retryAfter = (queue ? algorithm.earliest(queue.tail, cost, queue.last!.slot) : algorithm.earliest(state, cost, now)) - now;
+      retryAfter = this.#slotFor(key, queue, state, cost, now) - now;
       this.#rejected++;
       if (this.#events.has('reject')) this.#events.emit('reject', { key, cost, retryAfter, reason: 'limit' });
     } else if (cost > 0) {
@@ -182,7 +188,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
       const key = this.#key(options);
       const cost = this.#cost(options);
       if (signal?.aborted) return Promise.reject(signal.reason);
-      return this.#enter(key, cost, signal) ?? Promise.resolve();
+      return (this.#enter(key, cost, signal, undefined, undefined) as Promise<void> | undefined) ?? Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -200,8 +206,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
       const cost = this.#cost(options);
       if (signal?.aborted) return Promise.reject(signal.reason);
       const ctx = new CallContext(signal, options?.attempt ?? 1);
-      const wait = this.#enter(key, cost, signal);
-      return wait ? wait.then(() => start(fn, ctx)) : start(fn, ctx);
+      return (this.#enter(key, cost, signal, fn, ctx) as Promise<T> | undefined) ?? start(fn, ctx);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -273,10 +278,8 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     return this.#queues.size === 0 ? undefined : this.#queues.get(key);
   }
 
-  /** The key's state at `now`: due waiters admitted, a key back to fresh dropped. */
+  /** The key's state at `now`, a key back to fresh dropped. */
   #current(key: Key, now: number): State {
-    const queue = this.#queueOf(key);
-    if (queue && queue.first!.slot <= now) this.#admitDue(key, queue, now);
     if (key === undefined) return this.#own;
     const state = this.#states.get(key);
     if (state === undefined || this.#queues.has(key) || this.#algorithm.fullAt(state) > now) return state;
@@ -330,24 +333,49 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     return low;
   }
 
-  /** Whether taking `cost` permits now would push any waiter past its slot. */
+  /**
+   * Whether taking `cost` permits now would make any waiter go later than it would without them
+   * (no waiter goes before its slot).
+   */
   #delays(queue: Queue, state: State, now: number, cost: number): boolean {
     const algorithm = this.#algorithm;
-    let tail = algorithm.take(state === undefined ? undefined : algorithm.copy(state), cost, now);
-    let base = now;
+    let withTaken = algorithm.take(this.#copy(state), cost, now);
+    let without = this.#copy(state);
+    let late = now;
+    let onTime = now;
     for (let waiter = queue.first; waiter; waiter = waiter.next) {
-      base = algorithm.earliest(tail, waiter.cost, base);
-      if (base > waiter.slot) return true;
-      tail = algorithm.take(tail, waiter.cost, base);
+      late = Math.max(waiter.slot, algorithm.earliest(withTaken, waiter.cost, late));
+      onTime = Math.max(waiter.slot, algorithm.earliest(without, waiter.cost, onTime));
+      if (late > onTime) return true;
+      withTaken = algorithm.take(withTaken, waiter.cost, late);
+      without = algorithm.take(without, waiter.cost, onTime);
     }
     return false;
   }
 
+  #copy(state: State): State {
+    return state === undefined ? undefined : this.#algorithm.copy(state);
+  }
+
+  /** The first time `cost` permits fit behind every waiter of the key. */
+  #slotFor(key: Key, queue: Queue | undefined, state: State, cost: number, now: number): number {
+    return queue
+      ? this.#algorithm.earliest(queue.tail, cost, Math.max(now, queue.last!.slot))
+      : this.#algorithm.earliest(state, cost, now);
+  }
+
   /**
-   * Admits the call now, or reserves its slot and returns the wait. Throws
-   * `RateLimitExceededError` when it may not wait.
+   * Admits the call now (returns `undefined`), or reserves its slot and returns the wait, which
+   * settles as `task` does when there is one: `task` starts the moment its permits are taken.
+   * Throws `RateLimitExceededError` when it may not wait.
    */
-  #enter(key: Key, cost: number, signal: AbortSignal | undefined): Promise<void> | undefined {
+  #enter(
+    key: Key,
+    cost: number,
+    signal: AbortSignal | undefined,
+    task: Task<unknown> | undefined,
+    ctx: CallContext | undefined,
+  ): Promise<unknown> | undefined {
     const now = this.clock.now();
     const algorithm = this.#algorithm;
     const state = this.#current(key, now);
@@ -361,7 +389,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
       return undefined;
     }
     if (cost === 0) return undefined;
-    const slot = queue ? algorithm.earliest(queue.tail, cost, queue.last!.slot) : algorithm.earliest(state, cost, now);
+    const slot = this.#slotFor(key, queue, state, cost, now);
     const delay = slot - now;
     const tooLate = delay > this.#maxWait;
     if (tooLate || (queue?.size ?? 0) >= this.#maxQueue) {
@@ -381,7 +409,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     }
     queue.tail = algorithm.take(queue.tail, cost, slot);
     const waiting = queue;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const waiter: Waiter = {
         cost,
         arrival: now,
@@ -391,6 +419,8 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
         done: false,
         signal,
         onAbort: () => this.#abort(key, waiting, waiter),
+        task,
+        ctx,
         resolve,
         reject,
       };
@@ -400,32 +430,55 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
       waiting.size++;
       this.#waiting++;
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
-      this.#sleep(key, waiting, waiter, delay);
+      this.#arm(key, waiting, waiter, delay);
       if (this.#events.has('wait')) this.#events.emit('wait', { key, cost, delay });
     });
   }
 
-  #sleep(key: Key, queue: Queue, waiter: Waiter, delay: number): void {
+  /** Wakes the waiter in `delay` ms (in a microtask when `delay <= 0`). */
+  #arm(key: Key, queue: Queue, waiter: Waiter, delay: number): void {
     waiter.cancel = schedule(this.clock, delay, () => {
-      // Everyone ahead is due too: admit them first, in order.
-      while (!waiter.done) this.#admit(key, queue, queue.first!);
+      waiter.cancel = ignore;
+      this.#admitFirst(key, queue);
     });
   }
 
-  #admitDue(key: Key, queue: Queue, now: number): void {
-    while (queue.first && queue.first.slot <= now) this.#admit(key, queue, queue.first);
+  /**
+   * The first waiter, once woken, is admitted if its permits fit now, at the time it really is
+   * admitted: when the runtime woke it late, its permits count from then. If they no longer fit
+   * (a caller ahead was admitted late), it waits once more, until they do. A waiter woken behind
+   * one still waiting is admitted after that one: each in a microtask of its own, so that every
+   * call starts before the next one's permits are taken.
+   */
+  #admitFirst(key: Key, queue: Queue): void {
+    const first = queue.first;
+    if (first === undefined || first.cancel !== ignore) return;
+    const now = this.clock.now();
+    const fits = this.#algorithm.earliest(this.#stateOf(key), first.cost, now);
+    if (fits > now) {
+      first.slot = fits;
+      this.#arm(key, queue, first, fits - now);
+      return;
+    }
+    this.#admit(key, queue, first);
+    const next = queue.first;
+    if (next && next.slot <= now) {
+      next.cancel();
+      this.#arm(key, queue, next, 0);
+    }
   }
 
-  /** Takes the first waiter's permits at its slot and lets it go. */
+  /** Takes the first waiter's permits now and lets it go: `execute` starts its `fn` at once. */
   #admit(key: Key, queue: Queue, waiter: Waiter): void {
     this.#unlink(key, queue, waiter, undefined);
-    const state = this.#algorithm.take(this.#stateOf(key), waiter.cost, waiter.slot);
-    this.#save(key, state, waiter.slot);
+    // Read again: the permits count from as close to the call's start as can be.
+    const now = this.clock.now();
+    this.#save(key, this.#algorithm.take(this.#stateOf(key), waiter.cost, now), now);
     this.#admitted++;
     if (this.#events.has('acquire')) {
-      this.#events.emit('acquire', { key, cost: waiter.cost, waited: waiter.slot - waiter.arrival });
+      this.#events.emit('acquire', { key, cost: waiter.cost, waited: now - waiter.arrival });
     }
-    waiter.resolve();
+    waiter.resolve(waiter.task && start(waiter.task, waiter.ctx!));
   }
 
   #abort(key: Key, queue: Queue, waiter: Waiter): void {
@@ -451,24 +504,23 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   /**
    * Plans the waiters again from the permits taken so far, in order, as if they arrived now:
    * each moves up to the slot it would have had without the callers that left. None moves later.
+   * Waiters whose slot has come are admitted in a microtask, not within the caller that made
+   * room for them: their permits count from when they really start.
    */
   #plan(key: Key, queue: Queue, now: number): void {
-    this.#admitDue(key, queue, now);
-    if (!queue.first) return;
     const algorithm = this.#algorithm;
-    const state = this.#stateOf(key);
-    let tail = state === undefined ? undefined : algorithm.copy(state);
+    let tail = this.#copy(this.#stateOf(key));
     let base = now;
-    for (let waiter: Waiter | undefined = queue.first; waiter; waiter = waiter.next) {
-      base = Math.min(waiter.slot, algorithm.earliest(tail, waiter.cost, base));
+    for (let waiter = queue.first; waiter; waiter = waiter.next) {
+      base = Math.min(Math.max(now, waiter.slot), algorithm.earliest(tail, waiter.cost, base));
       tail = algorithm.take(tail, waiter.cost, base);
-      if (base < waiter.slot) {
-        waiter.slot = base;
+      // A first waiter that woke behind one that left is woken again.
+      if (base < waiter.slot || (waiter === queue.first && waiter.cancel === ignore)) {
+        waiter.slot = Math.min(waiter.slot, base);
         waiter.cancel();
-        if (base > now) this.#sleep(key, queue, waiter, base - now);
+        this.#arm(key, queue, waiter, base - now);
       }
     }
     queue.tail = tail;
-    this.#admitDue(key, queue, now);
   }
 }
