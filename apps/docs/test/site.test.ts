@@ -381,7 +381,9 @@ describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
     // running at reset() is reported in the stats when it ends, failed or not).
     await demo.locator('[data-control="failure-rate"]').fill('0');
     const lastOutcomes = () =>
-      demo.locator('.breaker-demo__call').evaluateAll((dots) => dots.slice(-6, -2).map((dot) => dot.className.replace(/.*--/, '')));
+      demo
+        .locator('.breaker-demo__call')
+        .evaluateAll((dots) => dots.slice(-6, -2).map((dot) => (dot.getAttribute('class') ?? '').replace(/.*--/, '')));
     await expect.poll(lastOutcomes, { timeout: 30_000 }).toEqual(['ok', 'ok', 'ok', 'ok']);
     await demo.locator('[data-control="reset"]').click();
     await expect.poll(() => node('closed').getAttribute('data-active')).toBe('true');
