@@ -20,10 +20,9 @@ describe('fixedWindow', () => {
 
   it('makes a cost that does not fit wait for the next window', () => {
     const window = windows.take(undefined, 1, 30);
-    expect(windows.earliest(window, 1, 40)).toBe(40);
-    expect(windows.earliest(window, 2, 40)).toBe(130);
-    expect(windows.earliest(window, 2, 130)).toBe(130);
-    expect(windows.fullAt(window)).toBe(130);
+    expect(windows.earliest(window, 1)).toBe(-Infinity);
+    expect(windows.earliest(window, 2)).toBe(130);
+    expect(windows.earliest(undefined, 2)).toBe(-Infinity);
     const copy = windows.copy(window);
     windows.take(copy, 1, 50);
     expect(window.used).toBe(1);

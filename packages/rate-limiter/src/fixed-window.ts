@@ -14,9 +14,8 @@ export function fixedWindow(maxCalls: number, timeWindow: number): Algorithm<Win
   const isOpen = (window: Window | undefined, time: number): boolean =>
     window !== undefined && time < window.start + timeWindow;
   return {
-    limit: maxCalls,
-    earliest: (window, cost, base) =>
-      isOpen(window, base) && window!.used + cost > maxCalls ? window!.start + timeWindow : base,
+    earliest: (window, cost) =>
+      window !== undefined && window.used + cost > maxCalls ? window.start + timeWindow : -Infinity,
     take(window, cost, time) {
       if (window === undefined) return { start: time, used: cost };
       if (isOpen(window, time)) window.used += cost;
@@ -27,7 +26,6 @@ export function fixedWindow(maxCalls: number, timeWindow: number): Algorithm<Win
       return window;
     },
     remaining: (window, now) => (isOpen(window, now) ? maxCalls - window!.used : maxCalls),
-    fullAt: (window) => window.start + timeWindow,
     copy: (window) => ({ start: window.start, used: window.used }),
   };
 }

@@ -5,6 +5,7 @@ import {
   numberOption,
   optionsOf,
   requiredOption,
+  type NumberRule,
 } from '@cemaf/core/internal';
 import type { Algorithm } from './algorithm.js';
 import { fixedWindow } from './fixed-window.js';
@@ -71,11 +72,15 @@ export interface RateLimitExecuteOptions extends ExecuteOptions, RateLimitOption
 /** The checked options. */
 export interface Settings {
   readonly algorithm: Algorithm<unknown>;
+  /** The most permits a key holds: `maxCalls`, or `burst` for the token bucket. */
+  readonly capacity: number;
   /** The policy window in ms, for headers: the time to refill the whole capacity. */
   readonly window: number;
   readonly maxWait: number;
   readonly maxQueue: number;
   readonly maxKeys: number;
+  /** What a call's `cost` must be: an integer from 0 to the capacity. */
+  readonly cost: NumberRule;
   readonly clock: Clock;
 }
 
@@ -110,10 +115,13 @@ export function settingsOf(options: RateLimiterOptions): Settings {
         : algorithm === 'fixed-window'
           ? fixedWindow(maxCalls, timeWindow)
           : slidingWindow(maxCalls, timeWindow),
-    window: algorithm === 'token-bucket' ? (burst * timeWindow) / maxCalls : timeWindow,
+    // Only the token bucket takes a burst other than maxCalls.
+    capacity: burst,
+    window: (burst * timeWindow) / maxCalls,
     maxWait: numberOption(OWNER, 'maxWait', given['maxWait'], { min: 0, infinity: true }, Infinity),
     maxQueue: numberOption(OWNER, 'maxQueue', given['maxQueue'], { integer: true, min: 0, infinity: true }, Infinity),
     maxKeys: numberOption(OWNER, 'maxKeys', given['maxKeys'], { ...positiveInteger, infinity: true }, 100_000),
+    cost: { integer: true, min: 0, max: burst },
     clock: clockOption(OWNER, given['clock']),
   };
 }

@@ -4,10 +4,10 @@ import {
   Emitter,
   invalid,
   numberOption,
+  runTask,
   schedule,
   wrap,
   type Listener,
-  type NumberRule,
 } from '@cemaf/core/internal';
 import type { Algorithm } from './algorithm.js';
 import { rateLimitHeaders, type RateLimitDecision, type RateLimitHeadersOptions } from './headers.js';
@@ -15,6 +15,7 @@ import {
   settingsOf,
   type AcquireOptions,
   type RateLimiterOptions,
+  type Settings,
   type RateLimitExecuteOptions,
   type RateLimitOptions,
 } from './options.js';
@@ -90,18 +91,6 @@ interface Queue {
 const ignore = (): void => undefined;
 
 /**
- * Runs `fn` as `runTask` from core does (a synchronous throw becomes a rejection), but hands back
- * the promise `fn` returns as it is: an async wrapper would add three microtask turns per call.
- */
-function start<T>(fn: Task<T>, ctx: CallContext): Promise<T> {
-  try {
-    return Promise.resolve(fn(ctx));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-/**
  * Throttles calls to `maxCalls` permits per `timeWindow`, in memory, optionally per key. A call
  * over the limit reserves the first slot that keeps the limit and sleeps until then (no polling,
  * no timer besides its own sleep), first come first served, costs included.
@@ -114,11 +103,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   /** The clock the limiter reads time from. */
   readonly clock: Clock;
   readonly #algorithm: Algorithm<State>;
-  readonly #window: number;
-  readonly #maxWait: number;
-  readonly #maxQueue: number;
-  readonly #maxKeys: number;
-  readonly #costRule: NumberRule;
+  readonly #settings: Settings;
   readonly #events = new Emitter<RateLimiterEvents>();
   /** The limiter's own budget (no key). */
   #own: State;
@@ -132,12 +117,8 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
 
   constructor(options: RateLimiterOptions) {
     const settings = settingsOf(options);
+    this.#settings = settings;
     this.#algorithm = settings.algorithm;
-    this.#window = settings.window;
-    this.#maxWait = settings.maxWait;
-    this.#maxQueue = settings.maxQueue;
-    this.#maxKeys = settings.maxKeys;
-    this.#costRule = { integer: true, min: 0, max: settings.algorithm.limit };
     this.clock = settings.clock;
   }
 
@@ -170,10 +151,10 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     const last = queue ? queue.tail : state;
     return {
       allowed,
-      limit: algorithm.limit,
+      limit: this.#settings.capacity,
       remaining: allowed ? spare - cost : spare,
       retryAfter,
-      resetAfter: last === undefined ? 0 : Math.max(0, algorithm.fullAt(last) - now),
+      resetAfter: Math.max(0, this.#freshAt(last) - now),
     };
   }
 
@@ -206,7 +187,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
       const cost = this.#cost(options);
       if (signal?.aborted) return Promise.reject(signal.reason);
       const ctx = new CallContext(signal, options?.attempt ?? 1);
-      return (this.#enter(key, cost, signal, fn, ctx) as Promise<T> | undefined) ?? start(fn, ctx);
+      return (this.#enter(key, cost, signal, fn, ctx) as Promise<T> | undefined) ?? runTask(fn, ctx);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -223,7 +204,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
    * `RateLimit-Limit` / `-Remaining` / `-Reset` trio.
    */
   toHeaders(decision: RateLimitDecision, options?: RateLimitHeadersOptions): Record<string, string> {
-    return rateLimitHeaders(decision, { name: options?.name, legacy: options?.legacy, window: this.#window });
+    return rateLimitHeaders(decision, { name: options?.name, legacy: options?.legacy, window: this.#settings.window });
   }
 
   /** Forgets the permits taken for `key`, or for every key and the limiter's own budget. */
@@ -271,7 +252,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
 
   #cost(options: RateLimitOptions | undefined): number {
     const cost = options?.cost;
-    return cost === undefined ? 1 : numberOption('RateLimiter', 'cost', cost, this.#costRule, 1);
+    return cost === undefined ? 1 : numberOption('RateLimiter', 'cost', cost, this.#settings.cost, 1);
   }
 
   #queueOf(key: Key): Queue | undefined {
@@ -282,7 +263,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   #current(key: Key, now: number): State {
     if (key === undefined) return this.#own;
     const state = this.#states.get(key);
-    if (state === undefined || this.#queues.has(key) || this.#algorithm.fullAt(state) > now) return state;
+    if (state === undefined || this.#queues.has(key) || this.#freshAt(state) > now) return state;
     this.#states.delete(key);
     return undefined;
   }
@@ -310,10 +291,10 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     const states = this.#states;
     let looked = 0;
     for (const [key, state] of states) {
-      const full = states.size >= this.#maxKeys;
+      const full = states.size >= this.#settings.maxKeys;
       if (!full && looked++ === 2) return;
       if (this.#queues.has(key)) continue;
-      if (this.#algorithm.fullAt(state) <= now) states.delete(key);
+      if (this.#freshAt(state) <= now) states.delete(key);
       else if (full) {
         states.delete(key);
         this.#evicted++;
@@ -344,8 +325,8 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     let late = now;
     let onTime = now;
     for (let waiter = queue.first; waiter; waiter = waiter.next) {
-      late = Math.max(waiter.slot, algorithm.earliest(withTaken, waiter.cost, late));
-      onTime = Math.max(waiter.slot, algorithm.earliest(without, waiter.cost, onTime));
+      late = Math.max(waiter.slot, late, algorithm.earliest(withTaken, waiter.cost));
+      onTime = Math.max(waiter.slot, onTime, algorithm.earliest(without, waiter.cost));
       if (late > onTime) return true;
       withTaken = algorithm.take(withTaken, waiter.cost, late);
       without = algorithm.take(without, waiter.cost, onTime);
@@ -360,8 +341,13 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   /** The first time `cost` permits fit behind every waiter of the key. */
   #slotFor(key: Key, queue: Queue | undefined, state: State, cost: number, now: number): number {
     return queue
-      ? this.#algorithm.earliest(queue.tail, cost, Math.max(now, queue.last!.slot))
-      : this.#algorithm.earliest(state, cost, now);
+      ? Math.max(now, queue.last!.slot, this.#algorithm.earliest(queue.tail, cost))
+      : Math.max(now, this.#algorithm.earliest(state, cost));
+  }
+
+  /** When a key's state is back to that of a fresh key. */
+  #freshAt(state: State): number {
+    return this.#algorithm.earliest(state, this.#settings.capacity);
   }
 
   /**
@@ -391,16 +377,16 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     if (cost === 0) return undefined;
     const slot = this.#slotFor(key, queue, state, cost, now);
     const delay = slot - now;
-    const tooLate = delay > this.#maxWait;
-    if (tooLate || (queue?.size ?? 0) >= this.#maxQueue) {
+    const tooLate = delay > this.#settings.maxWait;
+    if (tooLate || (queue?.size ?? 0) >= this.#settings.maxQueue) {
       this.#rejected++;
       const reason = tooLate ? 'maxWait' : 'maxQueue';
       if (this.#events.has('reject')) this.#events.emit('reject', { key, cost, retryAfter: delay, reason });
       throw new RateLimitExceededError(
         { retryAfter: delay },
         tooLate
-          ? `Rate limit exceeded: the permits are free in ${delay} ms, beyond maxWait (${this.#maxWait} ms)`
-          : `Rate limit exceeded: ${this.#maxQueue} callers wait already (maxQueue); permits are free in ${delay} ms`,
+          ? `Rate limit exceeded: the permits are free in ${delay} ms, beyond maxWait (${this.#settings.maxWait} ms)`
+          : `Rate limit exceeded: ${this.#settings.maxQueue} callers wait already (maxQueue); permits are free in ${delay} ms`,
       );
     }
     if (!queue) {
@@ -454,7 +440,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     const first = queue.first;
     if (first === undefined || first.cancel !== ignore) return;
     const now = this.clock.now();
-    const fits = this.#algorithm.earliest(this.#stateOf(key), first.cost, now);
+    const fits = this.#algorithm.earliest(this.#stateOf(key), first.cost);
     if (fits > now) {
       first.slot = fits;
       this.#arm(key, queue, first, fits - now);
@@ -478,7 +464,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     if (this.#events.has('acquire')) {
       this.#events.emit('acquire', { key, cost: waiter.cost, waited: now - waiter.arrival });
     }
-    waiter.resolve(waiter.task && start(waiter.task, waiter.ctx!));
+    waiter.resolve(waiter.task && runTask(waiter.task, waiter.ctx!));
   }
 
   #abort(key: Key, queue: Queue, waiter: Waiter): void {
@@ -512,7 +498,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     let tail = this.#copy(this.#stateOf(key));
     let base = now;
     for (let waiter = queue.first; waiter; waiter = waiter.next) {
-      base = Math.min(Math.max(now, waiter.slot), algorithm.earliest(tail, waiter.cost, base));
+      base = Math.min(Math.max(now, waiter.slot), Math.max(base, algorithm.earliest(tail, waiter.cost)));
       tail = algorithm.take(tail, waiter.cost, base);
       // A first waiter that woke behind one that left is woken again.
       if (base < waiter.slot || (waiter === queue.first && waiter.cancel === ignore)) {

@@ -22,26 +22,30 @@ describe('slidingWindow', () => {
     let log = window.take(undefined, 1, 0);
     log = window.take(log, 1, 10);
     log = window.take(log, 1, 20);
-    expect(window.earliest(log, 1, 30)).toBe(100);
-    expect(window.earliest(log, 2, 30)).toBe(110);
-    expect(window.earliest(log, 3, 30)).toBe(120);
-    expect(window.earliest(log, 1, 150)).toBe(150);
-    expect(window.earliest(undefined, 3, 7)).toBe(7);
+    expect(window.earliest(log, 1)).toBe(100);
+    expect(window.earliest(log, 2)).toBe(110);
+    expect(window.earliest(log, 3)).toBe(120);
+    expect(window.earliest(undefined, 3)).toBe(-Infinity);
+    // Taking permits later forgets the ones that no longer count.
+    const later = window.take(log, 2, 150);
+    expect(window.earliest(later, 1)).toBe(-Infinity);
+    expect(window.earliest(later, 2)).toBe(250);
   });
 
   it('knows when a key is fresh again, and copies without sharing', () => {
     const log = window.take(window.take(undefined, 1, 0), 1, 30);
-    expect(window.fullAt(log)).toBe(130);
+    // Fresh again when the whole capacity fits.
+    expect(window.earliest(log, 3)).toBe(130);
     const copy = window.copy(log);
     window.take(copy, 1, 50);
-    expect(window.fullAt(copy)).toBe(150);
-    expect(window.fullAt(log)).toBe(130);
+    expect(window.earliest(copy, 3)).toBe(150);
+    expect(window.earliest(log, 3)).toBe(130);
   });
 
   it('records a permit at the clock millisecond rounded up, so that no interval ever holds more', () => {
     const one = slidingWindow(1, 10);
     const log = one.take(undefined, 1, 0.5);
-    expect(one.earliest(log, 1, 3.7)).toBe(11);
+    expect(one.earliest(log, 1)).toBe(11);
     // In real time the permit of 0.5 counts in [0.5, 10.5); kept as [1, 11), a little longer.
     expect(one.remaining(log, 10.2)).toBe(0);
     expect(one.remaining(log, 10.9)).toBe(0);

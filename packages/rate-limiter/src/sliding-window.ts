@@ -33,19 +33,16 @@ export function slidingWindow(maxCalls: number, timeWindow: number): Algorithm<L
     log.head = head;
   };
   return {
-    limit: maxCalls,
-    earliest(log, cost, base) {
-      if (log === undefined) return base;
+    earliest(log, cost) {
+      if (log === undefined) return -Infinity;
       // Newest first: the permit at which the sum overflows must expire before `cost` fits.
       const entries = log.entries;
       let sum = cost;
       for (let index = entries.length - 2; index >= log.head; index -= 2) {
-        const time = entries[index]!;
-        if (time + timeWindow <= base) break;
         sum += entries[index + 1]!;
-        if (sum > maxCalls) return time + timeWindow;
+        if (sum > maxCalls) return entries[index]! + timeWindow;
       }
-      return base;
+      return -Infinity;
     },
     take(log, cost, time) {
       const recorded = Math.ceil(time);
@@ -63,7 +60,6 @@ export function slidingWindow(maxCalls: number, timeWindow: number): Algorithm<L
       prune(log, now);
       return maxCalls - log.total;
     },
-    fullAt: (log) => (log.entries.length > log.head ? log.entries[log.entries.length - 2]! + timeWindow : -Infinity),
     copy: (log) => ({ entries: log.entries.slice(log.head), head: 0, total: log.total }),
   };
 }

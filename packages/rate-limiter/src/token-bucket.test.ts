@@ -21,11 +21,10 @@ describe('tokenBucket', () => {
 
   it('finds when a cost fits, and when the bucket is full again', () => {
     const due = bucket.take(undefined, 4, 0);
-    expect(bucket.earliest(due, 1, 0)).toBe(50);
-    expect(bucket.earliest(due, 3, 0)).toBe(150);
-    expect(bucket.earliest(due, 1, 70)).toBe(70);
-    expect(bucket.fullAt(due)).toBe(200);
-    expect(bucket.earliest(undefined, 4, 5)).toBe(5);
+    expect(bucket.earliest(due, 1)).toBe(50);
+    expect(bucket.earliest(due, 3)).toBe(150);
+    expect(bucket.earliest(due, 4)).toBe(200); // full again
+    expect(bucket.earliest(undefined, 4)).toBe(-Infinity);
   });
 
   it('stays exact where a token takes a fraction of a millisecond', () => {
@@ -34,11 +33,11 @@ describe('tokenBucket', () => {
     let due = thirds.take(undefined, 3, 0);
     for (let time = 1; time <= 999; time++) expect(thirds.remaining(due, time)).toBe(Math.floor((time * 3) / 1_000));
     expect(thirds.remaining(due, 1_000)).toBe(3);
-    expect(thirds.fullAt(due)).toBe(1_000);
+    expect(thirds.earliest(due, 3)).toBe(1_000);
     due = thirds.take(due, 1, 1_000);
     due = thirds.take(due, 1, 1_000);
     due = thirds.take(due, 1, 1_000);
-    expect(thirds.fullAt(due)).toBe(2_000);
+    expect(thirds.earliest(due, 3)).toBe(2_000);
   });
 
   it('never goes below empty, and nobody waits longer than needed (property)', async () => {

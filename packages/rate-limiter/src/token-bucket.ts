@@ -8,13 +8,10 @@ import type { Algorithm } from './algorithm.js';
 export function tokenBucket(maxCalls: number, timeWindow: number, burst: number): Algorithm<number> {
   const capacity = burst * timeWindow;
   return {
-    limit: burst,
-    earliest: (due, cost, base) =>
-      due === undefined ? base : Math.max(base, (due + cost * timeWindow - capacity) / maxCalls),
+    earliest: (due, cost) => (due === undefined ? -Infinity : (due + cost * timeWindow - capacity) / maxCalls),
     take: (due, cost, time) => Math.max(due ?? -Infinity, time * maxCalls) + cost * timeWindow,
     remaining: (due, now) =>
       due === undefined ? burst : Math.min(burst, Math.floor((capacity - due + now * maxCalls) / timeWindow)),
-    fullAt: (due) => due / maxCalls,
     copy: (due) => due,
   };
 }
