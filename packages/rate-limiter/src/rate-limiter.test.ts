@@ -168,7 +168,7 @@ describe('RateLimiter waiting', () => {
     expect(refused.error).toMatchObject({
       name: 'RateLimitExceededError',
       retryAfter: 100,
-      message: 'Rate limit exceeded: 1 callers wait already (maxQueue); permits are free in 100 ms',
+      message: 'Rate limit exceeded: the permits are free in 100 ms, and maxQueue (1) callers wait already',
     });
     expect(otherKey.at).toBe(0);
     await clock.advance(100);

@@ -70,12 +70,11 @@ interface Waiter {
   next: Waiter | undefined;
   /** Cancels its pending wake-up; `ignore` once it has woken. */
   cancel: () => void;
-  done: boolean;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: () => void;
-  /** What `execute` runs, started the moment its permits are taken. */
-  readonly task: Task<unknown> | undefined;
-  readonly ctx: CallContext | undefined;
+  /** What `execute` runs, started the moment its permits are taken; `null` for `acquire`. */
+  readonly task: Task<unknown> | null;
+  readonly ctx: CallContext | null;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
 }
@@ -110,7 +109,6 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   /** Keyed budgets, least recently used first. */
   readonly #states = new Map<string, State>();
   readonly #queues = new Map<Key, Queue>();
-  #waiting = 0;
   #admitted = 0;
   #rejected = 0;
   #evicted = 0;
@@ -130,31 +128,25 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     const key = this.#key(options);
     const cost = this.#cost(options);
     const now = this.clock.now();
-    const algorithm = this.#algorithm;
-    let state = this.#current(key, now);
+    const state = this.#current(key, now);
     const queue = this.#queueOf(key);
-    const spare = queue ? this.#spare(queue, state, now) : algorithm.remaining(state, now);
+    const spare = queue ? this.#spare(queue, state, now) : this.#algorithm.remaining(state, now);
     const allowed = cost <= spare;
-    let retryAfter = 0;
-    if (!allowed) {
-      retryAfter = this.#slotFor(key, queue, state, cost, now) - now;
-      this.#rejected++;
-      if (this.#events.has('reject')) this.#events.emit('reject', { key, cost, retryAfter, reason: 'limit' });
-    } else if (cost > 0) {
-      state = algorithm.take(state, cost, now);
-      this.#admitted++;
-      if (this.#events.has('acquire')) this.#events.emit('acquire', { key, cost, waited: 0 });
+    const retryAfter = allowed ? 0 : this.#slotFor(queue, state, cost, now) - now;
+    if (allowed && cost > 0) {
+      this.#grant(key, state, cost, now, 0);
+      // Callers wait: plan them again on top of this grant (their slots stay as they were).
+      if (queue) this.#plan(key, queue, now);
+    } else {
+      if (state !== undefined) this.#save(key, state, now); // the key was used
+      if (!allowed) this.#refuse(key, cost, retryAfter, 'limit');
     }
-    if (state !== undefined) this.#save(key, state, now);
-    // A grant while callers wait: plan them again on top of it (their slots stay as they were).
-    if (queue && allowed && cost > 0) this.#plan(key, queue, now);
-    const last = queue ? queue.tail : state;
     return {
       allowed,
       limit: this.#settings.capacity,
       remaining: allowed ? spare - cost : spare,
       retryAfter,
-      resetAfter: Math.max(0, this.#freshAt(last) - now),
+      resetAfter: Math.max(0, this.#freshAt(queue ? queue.tail : this.#stateOf(key)) - now),
     };
   }
 
@@ -164,15 +156,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
    * already, and with `signal.reason` when the signal aborts (the slot goes to the next caller).
    */
   acquire(options?: AcquireOptions): Promise<void> {
-    try {
-      const signal = this.#signal(options);
-      const key = this.#key(options);
-      const cost = this.#cost(options);
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      return (this.#enter(key, cost, signal, undefined, undefined) as Promise<void> | undefined) ?? Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#run(null, options) as Promise<void>;
   }
 
   /**
@@ -180,14 +164,19 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
    * whether it then fails or not. Never throws synchronously.
    */
   execute<T>(fn: Task<T>, options?: RateLimitExecuteOptions): Promise<T> {
+    return this.#run(fn, options) as Promise<T>;
+  }
+
+  /** `execute(task)`, or `acquire` when `task` is `null`; every failure is a rejection. */
+  #run(task: Task<unknown> | null, options: RateLimitExecuteOptions | undefined): Promise<unknown> {
     try {
-      if (typeof fn !== 'function') invalid('RateLimiter.execute', 'fn', 'a function', fn, TypeError);
+      if (task !== null && typeof task !== 'function') invalid('RateLimiter.execute', 'fn', 'a function', task, TypeError);
       const signal = this.#signal(options);
       const key = this.#key(options);
       const cost = this.#cost(options);
       if (signal?.aborted) return Promise.reject(signal.reason);
-      const ctx = new CallContext(signal, options?.attempt ?? 1);
-      return (this.#enter(key, cost, signal, fn, ctx) as Promise<T> | undefined) ?? runTask(fn, ctx);
+      const ctx = task && new CallContext(signal, options?.attempt ?? 1);
+      return this.#enter(key, cost, signal, task, ctx) ?? (task ? runTask(task, ctx!) : Promise.resolve());
     } catch (error) {
       return Promise.reject(error);
     }
@@ -204,7 +193,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
    * `RateLimit-Limit` / `-Remaining` / `-Reset` trio.
    */
   toHeaders(decision: RateLimitDecision, options?: RateLimitHeadersOptions): Record<string, string> {
-    return rateLimitHeaders(decision, { name: options?.name, legacy: options?.legacy, window: this.#settings.window });
+    return rateLimitHeaders(decision, { ...options, window: this.#settings.window });
   }
 
   /** Forgets the permits taken for `key`, or for every key and the limiter's own budget. */
@@ -222,9 +211,11 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
 
   /** Counts since the limiter was made. */
   stats(): RateLimiterStats {
+    let waiting = 0;
+    for (const queue of this.#queues.values()) waiting += queue.size;
     return {
       keys: this.#states.size,
-      waiting: this.#waiting,
+      waiting,
       admitted: this.#admitted,
       rejected: this.#rejected,
       evicted: this.#evicted,
@@ -339,7 +330,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   }
 
   /** The first time `cost` permits fit behind every waiter of the key. */
-  #slotFor(key: Key, queue: Queue | undefined, state: State, cost: number, now: number): number {
+  #slotFor(queue: Queue | undefined, state: State, cost: number, now: number): number {
     return queue
       ? Math.max(now, queue.last!.slot, this.#algorithm.earliest(queue.tail, cost))
       : Math.max(now, this.#algorithm.earliest(state, cost));
@@ -359,41 +350,32 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     key: Key,
     cost: number,
     signal: AbortSignal | undefined,
-    task: Task<unknown> | undefined,
-    ctx: CallContext | undefined,
+    task: Task<unknown> | null,
+    ctx: CallContext | null,
   ): Promise<unknown> | undefined {
     const now = this.clock.now();
-    const algorithm = this.#algorithm;
     const state = this.#current(key, now);
     let queue = this.#queueOf(key);
-    if (!queue && cost <= algorithm.remaining(state, now)) {
-      if (cost > 0) {
-        this.#save(key, algorithm.take(state, cost, now), now);
-        this.#admitted++;
-        if (this.#events.has('acquire')) this.#events.emit('acquire', { key, cost, waited: 0 });
-      }
+    if (cost === 0 || (!queue && cost <= this.#algorithm.remaining(state, now))) {
+      if (cost > 0) this.#grant(key, state, cost, now, 0);
       return undefined;
     }
-    if (cost === 0) return undefined;
-    const slot = this.#slotFor(key, queue, state, cost, now);
+    const slot = this.#slotFor(queue, state, cost, now);
     const delay = slot - now;
-    const tooLate = delay > this.#settings.maxWait;
-    if (tooLate || (queue?.size ?? 0) >= this.#settings.maxQueue) {
-      this.#rejected++;
-      const reason = tooLate ? 'maxWait' : 'maxQueue';
-      if (this.#events.has('reject')) this.#events.emit('reject', { key, cost, retryAfter: delay, reason });
+    const { maxWait, maxQueue } = this.#settings;
+    const tooLate = delay > maxWait;
+    if (tooLate || (queue?.size ?? 0) >= maxQueue) {
+      this.#refuse(key, cost, delay, tooLate ? 'maxWait' : 'maxQueue');
       throw new RateLimitExceededError(
         { retryAfter: delay },
-        tooLate
-          ? `Rate limit exceeded: the permits are free in ${delay} ms, beyond maxWait (${this.#settings.maxWait} ms)`
-          : `Rate limit exceeded: ${this.#settings.maxQueue} callers wait already (maxQueue); permits are free in ${delay} ms`,
+        `Rate limit exceeded: the permits are free in ${delay} ms, ${tooLate ? `beyond maxWait (${maxWait} ms)` : `and maxQueue (${maxQueue}) callers wait already`}`,
       );
     }
     if (!queue) {
-      queue = { first: undefined, last: undefined, size: 0, tail: algorithm.copy(state) };
+      queue = { first: undefined, last: undefined, size: 0, tail: this.#copy(state) };
       this.#queues.set(key, queue);
     }
-    queue.tail = algorithm.take(queue.tail, cost, slot);
+    queue.tail = this.#algorithm.take(queue.tail, cost, slot);
     const waiting = queue;
     return new Promise<unknown>((resolve, reject) => {
       const waiter: Waiter = {
@@ -402,7 +384,6 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
         slot,
         next: undefined,
         cancel: ignore,
-        done: false,
         signal,
         onAbort: () => this.#abort(key, waiting, waiter),
         task,
@@ -414,11 +395,22 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
       else waiting.first = waiter;
       waiting.last = waiter;
       waiting.size++;
-      this.#waiting++;
-      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      signal?.addEventListener('abort', waiter.onAbort);
       this.#arm(key, waiting, waiter, delay);
-      if (this.#events.has('wait')) this.#events.emit('wait', { key, cost, delay });
+      this.#events.emit('wait', { key, cost, delay });
     });
+  }
+
+  /** Takes `cost` permits of the key at `now`, for a caller that waited `waited` ms. */
+  #grant(key: Key, state: State, cost: number, now: number, waited: number): void {
+    this.#save(key, this.#algorithm.take(state, cost, now), now);
+    this.#admitted++;
+    if (this.#events.has('acquire')) this.#events.emit('acquire', { key, cost, waited });
+  }
+
+  #refuse(key: Key, cost: number, retryAfter: number, reason: RateLimiterEvents['reject']['reason']): void {
+    this.#rejected++;
+    this.#events.emit('reject', { key, cost, retryAfter, reason });
   }
 
   /** Wakes the waiter in `delay` ms (in a microtask when `delay <= 0`). */
@@ -459,18 +451,16 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     this.#unlink(key, queue, waiter, undefined);
     // Read again: the permits count from as close to the call's start as can be.
     const now = this.clock.now();
-    this.#save(key, this.#algorithm.take(this.#stateOf(key), waiter.cost, now), now);
-    this.#admitted++;
-    if (this.#events.has('acquire')) {
-      this.#events.emit('acquire', { key, cost: waiter.cost, waited: now - waiter.arrival });
-    }
+    this.#grant(key, this.#stateOf(key), waiter.cost, now, now - waiter.arrival);
     waiter.resolve(waiter.task && runTask(waiter.task, waiter.ctx!));
   }
 
   #abort(key: Key, queue: Queue, waiter: Waiter): void {
-    if (waiter.done) return;
     let previous: Waiter | undefined;
-    for (let cursor = queue.first; cursor !== waiter; cursor = cursor!.next) previous = cursor;
+    for (let cursor = queue.first; cursor !== waiter; cursor = cursor.next) {
+      if (cursor === undefined) return; // admitted already
+      previous = cursor;
+    }
     this.#unlink(key, queue, waiter, previous);
     waiter.reject(waiter.signal!.reason);
     if (queue.first) this.#plan(key, queue, this.clock.now());
@@ -481,8 +471,6 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     else queue.first = waiter.next;
     if (queue.last === waiter) queue.last = previous;
     if (--queue.size === 0) this.#queues.delete(key);
-    this.#waiting--;
-    waiter.done = true;
     waiter.cancel();
     waiter.signal?.removeEventListener('abort', waiter.onAbort);
   }
