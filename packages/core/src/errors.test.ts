@@ -43,5 +43,10 @@ describe('errors', () => {
     expect(error.name).toBe('CemafError');
     expect(error.cause).toBe(cause);
     expect(new TimeoutError({ timeout: 1 }, 'Too slow').message).toBe('Too slow');
+    const storeDown = new Error('redis unreachable');
+    expect(new RateLimitExceededError({ retryAfter: 5, cause: storeDown }).cause).toBe(storeDown);
+    expect(new CircuitOpenError({ retryAfter: 5, cause: storeDown }).cause).toBe(storeDown);
+    expect(new TimeoutError({ timeout: 5, cause: storeDown }).cause).toBe(storeDown);
+    expect('cause' in new TimeoutError({ timeout: 5 })).toBe(false);
   });
 });
