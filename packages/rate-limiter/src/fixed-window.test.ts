@@ -8,14 +8,13 @@ describe('fixedWindow', () => {
   const windows = fixedWindow(2, 100);
 
   it("opens a window at a key's first permit, and the next at the first permit after it ends", () => {
-    const window = windows.take(undefined, 1, 30);
+    let window = windows.take(undefined, 1, 30);
     expect(window).toEqual({ start: 30, used: 1 });
-    windows.take(window, 1, 129);
+    window = windows.take(window, 1, 129);
     expect(window).toEqual({ start: 30, used: 2 });
     expect(windows.remaining(window, 129)).toBe(0);
     expect(windows.remaining(window, 130)).toBe(2);
-    windows.take(window, 1, 175);
-    expect(window).toEqual({ start: 175, used: 1 });
+    expect(windows.take(window, 1, 175)).toEqual({ start: 175, used: 1 });
   });
 
   it('makes a cost that does not fit wait for the next window', () => {

@@ -11,21 +11,17 @@ export interface Window {
  * permit after it ends.
  */
 export function fixedWindow(maxCalls: number, timeWindow: number): Algorithm<Window> {
-  const isOpen = (window: Window | undefined, time: number): boolean =>
+  const isOpen = (window: Window | undefined, time: number): window is Window =>
     window !== undefined && time < window.start + timeWindow;
   return {
     earliest: (window, cost) =>
       window !== undefined && window.used + cost > maxCalls ? window.start + timeWindow : -Infinity,
     take(window, cost, time) {
-      if (window === undefined) return { start: time, used: cost };
-      if (isOpen(window, time)) window.used += cost;
-      else {
-        window.start = time;
-        window.used = cost;
-      }
+      if (!isOpen(window, time)) return { start: time, used: cost };
+      window.used += cost;
       return window;
     },
-    remaining: (window, now) => (isOpen(window, now) ? maxCalls - window!.used : maxCalls),
+    remaining: (window, now) => (isOpen(window, now) ? maxCalls - window.used : maxCalls),
     copy: (window) => ({ start: window.start, used: window.used }),
   };
 }

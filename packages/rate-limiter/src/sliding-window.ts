@@ -46,7 +46,7 @@ export function slidingWindow(maxCalls: number, timeWindow: number): Algorithm<L
     },
     take(log, cost, time) {
       const recorded = Math.ceil(time);
-      if (log === undefined) return { entries: [recorded, cost], head: 0, total: cost };
+      log ??= { entries: [], head: 0, total: 0 };
       prune(log, time);
       const entries = log.entries;
       const last = entries.length - 2;
