@@ -4,16 +4,20 @@ export {
   type RedisRateLimiterStats,
 } from './redis-rate-limiter.js';
 export { type FallbackLimiter, type OnStoreError, type RedisRateLimiterOptions } from './options.js';
+// The Redis plumbing lives in @cemaf/redis-client; re-exported so that code written against
+// this package keeps working.
 export {
+  createScriptRunner,
+  StoreDeadline,
   toRedisAdapter,
   type IoredisLike,
   type NodeRedisLike,
   type RedisArgument,
   type RedisClient,
   type RedisClientAdapter,
-} from './redis-client.js';
-export { createScriptRunner, type RedisScript, type ScriptRunner } from './redis-script.js';
-export { StoreDeadline } from './store-deadline.js';
+  type RedisScript,
+  type ScriptRunner,
+} from '@cemaf/redis-client';
 export type {
   AcquireOptions,
   RateLimitAlgorithm,

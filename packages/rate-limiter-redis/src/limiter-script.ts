@@ -1,5 +1,5 @@
-// Generated from limiter.lua by scripts/embed-lua.mjs: do not edit.
-import type { RedisScript } from './redis-script.js';
+// Generated from limiter.lua by @cemaf/redis-client's scripts/embed-lua.mjs: do not edit.
+import type { RedisScript } from '@cemaf/redis-client';
 
 /** The rate limiter's Lua script (see limiter.lua) and its SHA1. */
 export const limiterScript: RedisScript = {

@@ -1,7 +1,7 @@
 import { ManualClock, systemClock } from '@cemaf/core';
 import { RateLimiter } from '@cemaf/rate-limiter';
 import { describe, expect, it } from 'vitest';
-import type { RedisClientAdapter } from './redis-client.js';
+import type { RedisClientAdapter } from '@cemaf/redis-client';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 
 /** An adapter that answers nothing: option checks never reach Redis. */

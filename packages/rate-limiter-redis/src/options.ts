@@ -8,7 +8,7 @@ import {
   requiredOption,
 } from '@cemaf/core/internal';
 import type { RateLimitAlgorithm, RateLimitDecision } from '@cemaf/rate-limiter';
-import { toRedisAdapter, type RedisClient, type RedisClientAdapter } from './redis-client.js';
+import { toRedisAdapter, type RedisClient, type RedisClientAdapter } from '@cemaf/redis-client';
 
 /**
  * An in-memory limiter to fall back to while Redis fails: a `RateLimiter` from

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisServer, uniquePrefix, useRedis } from '../test/redis.js';
-import type { RedisClientAdapter } from './redis-client.js';
-import { toRedisAdapter } from './redis-client.js';
+import type { RedisClientAdapter } from '@cemaf/redis-client';
+import { toRedisAdapter } from '@cemaf/redis-client';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,7 +3,7 @@ import { RateLimiter, type RateLimitDecision, type RateLimitExecuteOptions } fro
 import { Cluster, Redis } from 'ioredis';
 import { createClient, createCluster } from 'redis';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { RedisClientAdapter } from './redis-client.js';
+import type { RedisClientAdapter } from '@cemaf/redis-client';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 
 declare const limiter: RedisRateLimiter;

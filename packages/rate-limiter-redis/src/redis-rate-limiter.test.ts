@@ -1,7 +1,7 @@
 import { ManualClock, RateLimitExceededError, TimeoutError } from '@cemaf/core';
 import { RateLimiter } from '@cemaf/rate-limiter';
 import { describe, expect, it, vi } from 'vitest';
-import type { RedisArgument, RedisClientAdapter } from './redis-client.js';
+import type { RedisArgument, RedisClientAdapter } from '@cemaf/redis-client';
 import { RedisRateLimiter, type RedisRateLimiterEvents } from './redis-rate-limiter.js';
 
 interface Sent {

@@ -8,10 +8,9 @@ import {
   type RateLimitHeadersOptions,
   type RateLimitOptions,
 } from '@cemaf/rate-limiter';
+import { createScriptRunner, StoreDeadline, type ScriptRunner } from '@cemaf/redis-client';
 import { limiterScript } from './limiter-script.js';
 import { checkCost, checkKey, checkSignal, OWNER, settingsOf, type RedisRateLimiterOptions, type Settings } from './options.js';
-import { createScriptRunner, type ScriptRunner } from './redis-script.js';
-import { StoreDeadline } from './store-deadline.js';
 
 /** A key, or `undefined` for the limiter's own budget. */
 type Key = string | undefined;

@@ -1,8 +1,9 @@
+import { execFile } from 'node:child_process';
 import { Redis, Cluster } from 'ioredis';
 import { createClient, createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_KINDS, connect, redisServer, uniquePrefix, useRedis } from '../test/redis.js';
-import { toRedisAdapter, type RedisClientAdapter } from './redis-client.js';
+import { toRedisAdapter, type RedisClientAdapter, type RedisSubscription } from './redis-client.js';
 import { createScriptRunner } from './redis-script.js';
 
 describe('toRedisAdapter', () => {
@@ -16,6 +17,7 @@ describe('toRedisAdapter', () => {
       expect(typeof adapter.evalsha).toBe('function');
       expect(typeof adapter.eval).toBe('function');
       expect(typeof adapter.scan).toBe('function');
+      expect(typeof adapter.subscribe).toBe('function');
       expect(adapter).not.toBe(client);
     }
     ioredis.disconnect();
@@ -74,8 +76,77 @@ describe.skipIf(!redisServer.available)('the adapters against a real redis-serve
       for await (const name of adapter.scan!(`${prefix}*`)) names.push(name);
       expect(names.sort()).toEqual(Array.from({ length: 25 }, (_, index) => `${prefix}${index}`).sort());
     });
+
+    it('subscribes on a connection of its own, hears what is published, and closes only that connection', async () => {
+      const channel = `${uniquePrefix(kind)}channel`;
+      const heard: string[] = [];
+      let ready!: () => void;
+      const subscribed = new Promise<void>((resolve) => (ready = resolve));
+      const before = await clientCount(redis.url);
+      const subscription: RedisSubscription = adapter.subscribe!(channel, { message: (message) => heard.push(message), ready });
+      await subscribed;
+      expect(await clientCount(redis.url)).toBe(before + 1);
+      await adapter.eval("redis.call('PUBLISH', KEYS[1], 'one'); redis.call('PUBLISH', KEYS[1] .. 'x', 'elsewhere'); return redis.call('PUBLISH', KEYS[1], 'two')", [channel], []);
+      await until(() => heard.length === 2);
+      expect(heard).toEqual(['one', 'two']);
+
+      await subscription.close();
+      await subscription.close();
+      await until(async () => (await clientCount(redis.url)) === before);
+      await adapter.eval("return redis.call('PUBLISH', KEYS[1], 'three')", [channel], []);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(heard).toEqual(['one', 'two']);
+      // The client the subscription was made from still works.
+      await expect(adapter.eval('return 7', [], [])).resolves.toBe(7);
+    });
+
+    it('keeps no process alive: a process whose own client quit exits with a subscription open', async () => {
+      const script =
+        kind === 'ioredis'
+          ? `import { Redis } from 'ioredis';
+             const client = new Redis(process.env.URL);`
+          : `import { createClient } from 'redis';
+             const client = createClient({ url: process.env.URL });
+             await client.connect();`;
+      const child = `${script}
+        import { toRedisAdapter } from '@cemaf/redis-client';
+        const adapter = toRedisAdapter(client);
+        await new Promise((ready) => adapter.subscribe('keep-alive-test', { message() {}, ready }));
+        await client.quit();
+        console.log('subscribed, client closed');`;
+      const started = performance.now();
+      const output = await new Promise<string>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          ['--input-type=module', '-e', child],
+          { cwd: new URL('..', import.meta.url), env: { ...process.env, URL: redis.url }, timeout: 20_000 },
+          (error, stdout) => (error ? reject(error) : resolve(stdout)),
+        );
+      });
+      expect(output).toContain('subscribed, client closed');
+      expect(performance.now() - started).toBeLessThan(15_000);
+    });
   });
 });
+
+/** Connections the server has, this test's own excluded. */
+async function clientCount(url: string): Promise<number> {
+  const client = new Redis(url);
+  try {
+    const list = (await client.client('LIST')) as string;
+    return list.trim().split('\n').length - 1;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /** The SHA1 the server gives a script: SCRIPT LOAD's answer, got through EVAL. */
 async function shaOf(adapter: RedisClientAdapter, lua: string): Promise<string> {
