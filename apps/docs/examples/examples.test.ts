@@ -461,6 +461,8 @@ describe('the site’s code examples', () => {
     for (const file of readdirSync(here).filter((name) => name.endsWith('.ts') && name !== 'examples.test.ts')) {
       expect(shown, file).toContain(`<<< @/../examples/${file}`);
     }
+    // ...and no page has code of its own that no test runs.
+    expect(shown.match(/^```(ts|typescript|js|javascript|vue)\b.*$/gm) ?? []).toEqual([]);
   });
 
   it.each(examples)('%s runs and computes what the page says', async (file) => {
