@@ -52,6 +52,11 @@ export const plannedPackages: readonly PackageInfo[] = [
     slug: 'circuit-breaker-redis',
     summary: '`RedisCircuitBreaker`: one circuit shared by many processes and machines',
   },
+  {
+    name: '@cemaf/redis-client',
+    slug: 'redis-client',
+    summary: 'the Redis plumbing of the Redis packages: one adapter for `ioredis` and node-redis, Lua scripts by `EVALSHA`',
+  },
 ];
 
 interface PackageJson {
