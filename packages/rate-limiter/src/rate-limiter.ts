@@ -71,7 +71,8 @@ interface Waiter {
   /** Cancels its pending wake-up; `ignore` once it has woken. */
   cancel: () => void;
   readonly signal: AbortSignal | undefined;
-  readonly onAbort: () => void;
+  /** Listens to `signal`, when there is one. */
+  readonly onAbort: (() => void) | undefined;
   /** What `execute` runs, started the moment its permits are taken; `null` for `acquire`. */
   readonly task: Task<unknown> | null;
   readonly ctx: CallContext | null;
@@ -385,7 +386,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
         next: undefined,
         cancel: ignore,
         signal,
-        onAbort: () => this.#abort(key, waiting, waiter),
+        onAbort: signal && (() => this.#abort(key, waiting, waiter)),
         task,
         ctx,
         resolve,
@@ -395,7 +396,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
       else waiting.first = waiter;
       waiting.last = waiter;
       waiting.size++;
-      signal?.addEventListener('abort', waiter.onAbort);
+      signal?.addEventListener('abort', waiter.onAbort!);
       this.#arm(key, waiting, waiter, delay);
       this.#events.emit('wait', { key, cost, delay });
     });
@@ -472,7 +473,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     if (queue.last === waiter) queue.last = previous;
     if (--queue.size === 0) this.#queues.delete(key);
     waiter.cancel();
-    waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    waiter.signal?.removeEventListener('abort', waiter.onAbort!);
   }
 
   /**

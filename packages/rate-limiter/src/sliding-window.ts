@@ -46,7 +46,8 @@ export function slidingWindow(maxCalls: number, timeWindow: number): Algorithm<L
     },
     take(log, cost, time) {
       const recorded = Math.ceil(time);
-      log ??= { entries: [], head: 0, total: 0 };
+      // An array of exactly two: a key's first permit takes no room for more.
+      if (log === undefined) return { entries: [recorded, cost], head: 0, total: cost };
       prune(log, time);
       const entries = log.entries;
       const last = entries.length - 2;
