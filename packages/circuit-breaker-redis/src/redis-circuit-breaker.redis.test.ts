@@ -416,6 +416,24 @@ describe.skipIf(!redisServer.available)('RedisCircuitBreaker on a real Redis', (
       }
     });
 
+    it('breakers on one client share one pub/sub connection, which ends with the last of them', async () => {
+      const admin = new Redis(redis.url);
+      cleanups.push(async () => admin.disconnect());
+      const count = async () => clientCount((await admin.client('LIST')) as string);
+      const connection = await connect(kind, redis.url);
+      cleanups.push(() => connection.close());
+      const before = await count();
+      const breakers = ['a', 'b', 'c', 'd', 'e'].map(
+        (name) => new RedisCircuitBreaker({ redis: connection.client as never, name: `${uniquePrefix('one-client').replace(/[{}]/g, '')}${name}` }),
+      );
+      for (const breaker of breakers) cleanups.push(() => breaker.close());
+      await eventually(async () => (await count()) === before + 1);
+      for (const breaker of breakers.slice(1)) await breaker.close();
+      expect(await count()).toBe(before + 1);
+      await breakers[0]!.close();
+      await eventually(async () => (await count()) === before);
+    });
+
     it('starts from initialState when Redis has nothing, and from Redis otherwise; a process starting while it is open never calls fn', async () => {
       const clock = new ManualClock();
       const name = uniquePrefix('initial').replace(/[{}]/g, '');

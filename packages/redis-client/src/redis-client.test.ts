@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { startRedisServer } from '@cemaf/test-utils';
 import { Redis, Cluster } from 'ioredis';
 import { createClient, createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,27 +78,54 @@ describe.skipIf(!redisServer.available)('the adapters against a real redis-serve
       expect(names.sort()).toEqual(Array.from({ length: 25 }, (_, index) => `${prefix}${index}`).sort());
     });
 
-    it('subscribes on a connection of its own, hears what is published, and closes only that connection', async () => {
+    it('subscribes on one connection of its own per client, shared by its subscriptions, and never closes the client', async () => {
       const channel = `${uniquePrefix(kind)}channel`;
+      const other = `${channel}:other`;
       const heard: string[] = [];
-      let ready!: () => void;
-      const subscribed = new Promise<void>((resolve) => (ready = resolve));
+      const subscribed = (name: string, who: string) =>
+        new Promise<RedisSubscription>((resolve) => {
+          const subscription: RedisSubscription = adapter.subscribe!(name, {
+            message: (message) => heard.push(`${who}: ${message}`),
+            ready: () => resolve(subscription),
+          });
+        });
       const before = await clientCount(redis.url);
-      const subscription: RedisSubscription = adapter.subscribe!(channel, { message: (message) => heard.push(message), ready });
-      await subscribed;
+      const first = await subscribed(channel, 'first');
+      const second = await subscribed(channel, 'second');
+      // Another adapter of the same client shares the connection too.
+      const third = await new Promise<RedisSubscription>((resolve) => {
+        const subscription = toRedisAdapter(connection.client).subscribe!(other, {
+          message: (message) => heard.push(`third: ${message}`),
+          ready: () => resolve(subscription),
+        });
+      });
       expect(await clientCount(redis.url)).toBe(before + 1);
-      await adapter.eval("redis.call('PUBLISH', KEYS[1], 'one'); redis.call('PUBLISH', KEYS[1] .. 'x', 'elsewhere'); return redis.call('PUBLISH', KEYS[1], 'two')", [channel], []);
-      await until(() => heard.length === 2);
-      expect(heard).toEqual(['one', 'two']);
+      const publish = (name: string, message: string) => adapter.eval("return redis.call('PUBLISH', KEYS[1], ARGV[1])", [name], [message]);
+      await publish(channel, 'one');
+      await publish(other, 'two');
+      await until(() => heard.length === 3);
+      expect(heard.sort()).toEqual(['first: one', 'second: one', 'third: two']);
 
-      await subscription.close();
-      await subscription.close();
+      await first.close();
+      await first.close();
+      await publish(channel, 'three');
+      await until(() => heard.length === 4);
+      expect(heard.at(-1)).toBe('second: three');
+      await second.close();
+      await publish(channel, 'four');
+      expect(await clientCount(redis.url)).toBe(before + 1);
+      await third.close();
+      // The last one gone, so is the connection.
       await until(async () => (await clientCount(redis.url)) === before);
-      await adapter.eval("return redis.call('PUBLISH', KEYS[1], 'three')", [channel], []);
+      await publish(other, 'five');
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(heard).toEqual(['one', 'two']);
-      // The client the subscription was made from still works.
+      expect(heard).toHaveLength(4);
+      // The client the subscriptions were made through still works, and can subscribe again.
       await expect(adapter.eval('return 7', [], [])).resolves.toBe(7);
+      const again = await subscribed(channel, 'again');
+      await publish(channel, 'six');
+      await until(() => heard.length === 5);
+      await again.close();
     });
 
     it('keeps no process alive: a process whose own client quit exits with a subscription open', async () => {
@@ -126,6 +154,49 @@ describe.skipIf(!redisServer.available)('the adapters against a real redis-serve
       expect(output).toContain('subscribed, client closed');
       expect(performance.now() - started).toBeLessThan(15_000);
     });
+  });
+});
+
+describe.skipIf(!redisServer.available)('a subscription while the server goes away and comes back', () => {
+  it.each(CLIENT_KINDS)('%s: subscribes again after the reconnect, and says so with ready', async (kind) => {
+    const server = await startRedisServer();
+    let client: unknown;
+    let closeClient: () => void;
+    if (kind === 'ioredis') {
+      const ioredis = new Redis(server.url, { retryStrategy: () => 50 });
+      ioredis.on('error', () => undefined);
+      client = ioredis;
+      closeClient = () => ioredis.disconnect();
+    } else {
+      const nodeRedis = createClient({ url: server.url, socket: { reconnectStrategy: () => 50 } });
+      nodeRedis.on('error', () => undefined);
+      await nodeRedis.connect();
+      client = nodeRedis;
+      closeClient = () => nodeRedis.destroy();
+    }
+    try {
+      const adapter = toRedisAdapter(client);
+      const heard: string[] = [];
+      let readies = 0;
+      const subscription = adapter.subscribe!('restart', {
+        message: (message) => heard.push(message),
+        ready: () => readies++,
+        error: () => undefined,
+      });
+      await until(() => readies >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const before = readies;
+      await server.restart();
+      await until(() => readies > before);
+      await until(async () => {
+        await adapter.eval("return redis.call('PUBLISH', 'restart', 'after')", [], []).catch(() => undefined);
+        return heard.includes('after');
+      });
+      await subscription.close();
+    } finally {
+      closeClient();
+      await server.stop();
+    }
   });
 });
 

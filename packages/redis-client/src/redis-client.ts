@@ -1,4 +1,5 @@
 import { describe } from '@cemaf/core/internal';
+import { subscribeThrough } from './subscriber.js';
 
 /** A script argument: Redis receives every argument as a string. */
 export type RedisArgument = string | number;
@@ -28,8 +29,9 @@ export interface RedisClientAdapter {
   /**
    * Subscribes to `channel` on a connection of its own (the client's `duplicate()`, unref'd
    * where the client allows, so that it keeps no process alive), and keeps the subscription
-   * through reconnects. Optional: only `RedisCircuitBreaker` needs it, to hear of transitions
-   * at once.
+   * through reconnects. The adapters of `ioredis` and node-redis share one such connection
+   * between every subscription made through one client, and end it with the last. Optional: only
+   * `RedisCircuitBreaker` needs it, to hear of transitions at once.
    */
   subscribe?(channel: string, handlers: SubscriptionHandlers): RedisSubscription;
 }
@@ -49,7 +51,10 @@ export interface SubscriptionHandlers {
 
 /** A subscription made by {@link RedisClientAdapter.subscribe}. */
 export interface RedisSubscription {
-  /** Unsubscribes and ends the connection the subscription opened (never the client's own). */
+  /**
+   * Unsubscribes; the connection the subscriptions of the client share ends with the last of
+   * them (the client's own connection is never touched). Calling it again does nothing.
+   */
   close(): Promise<void>;
 }
 
@@ -80,91 +85,6 @@ type Loose = Record<string, unknown>;
 type Call = (...args: unknown[]) => Promise<unknown>;
 type Method<R> = (this: unknown, ...args: unknown[]) => R;
 
-/** Calls `object[name](...args)`. */
-const invoke = <R>(object: Loose, name: string, ...args: unknown[]): R => (object[name] as Method<R>).apply(object, args);
-
-/** Lets a Node socket (where there is one) not keep the process alive. */
-const unrefSocket = (socket: unknown): void => void (socket as { unref?: () => void } | null | undefined)?.unref?.();
-
-/** The parts of a subscription that every client shares: handlers silenced once closed. */
-function subscription(handlers: SubscriptionHandlers) {
-  let closed = false;
-  return {
-    get closed() {
-      return closed;
-    },
-    close() {
-      closed = true;
-    },
-    message: (message: string) => closed || handlers.message(message),
-    ready: () => closed || handlers.ready?.(),
-    error: (error: unknown) => closed || handlers.error?.(error),
-  };
-}
-
-function ioredisSubscribe(client: Loose, channel: string, handlers: SubscriptionHandlers): RedisSubscription {
-  const subscriber = invoke<Loose>(client, 'duplicate');
-  const state = subscription(handlers);
-  // A Cluster subscribes through one internal connection; a Redis through its own socket.
-  const unref = () => {
-    unrefSocket(subscriber['stream']);
-    unrefSocket((subscriber['subscriber'] as { getInstance?: () => Loose | null } | undefined)?.getInstance?.()?.['stream']);
-  };
-  const subscribe = () =>
-    invoke<Promise<unknown>>(subscriber, 'subscribe', channel).then(() => {
-      unref();
-      state.ready();
-    }, state.error);
-  let subscribing = true;
-  invoke(subscriber, 'on', 'error', state.error);
-  invoke(subscriber, 'on', 'connect', unref);
-  invoke(subscriber, 'on', 'message', (from: string, message: string) => from === channel && state.message(message));
-  // ioredis subscribes again by itself after a reconnect; subscribing once more tells when.
-  invoke(subscriber, 'on', 'ready', () => subscribing || void subscribe());
-  void subscribe().finally(() => (subscribing = false));
-  return {
-    close() {
-      if (!state.closed) {
-        state.close();
-        invoke(subscriber, 'disconnect');
-      }
-      return Promise.resolve();
-    },
-  };
-}
-
-function nodeRedisSubscribe(client: Loose, channel: string, handlers: SubscriptionHandlers): RedisSubscription {
-  const subscriber = invoke<Loose>(client, 'duplicate');
-  const state = subscription(handlers);
-  const onMessage = (message: string) => state.message(message);
-  let subscribed = false;
-  invoke(subscriber, 'on', 'error', state.error);
-  // node-redis subscribes again by itself after a reconnect (its listeners are a set).
-  invoke(subscriber, 'on', 'ready', () => {
-    if (subscribed) void invoke<Promise<unknown>>(subscriber, 'subscribe', channel, onMessage).then(state.ready, state.error);
-  });
-  void invoke<Promise<unknown>>(subscriber, 'connect')
-    .then(() => {
-      // A client (not a cluster) can let its socket not keep the process alive.
-      if (typeof subscriber['unref'] === 'function') invoke(subscriber, 'unref');
-      return state.closed ? undefined : invoke<Promise<unknown>>(subscriber, 'subscribe', channel, onMessage);
-    })
-    .then(() => {
-      subscribed = true;
-      state.ready();
-    }, state.error);
-  return {
-    close() {
-      if (!state.closed) {
-        state.close();
-        // At once, connected or not: a graceful close could wait for as long as an outage lasts.
-        invoke(subscriber, 'destroy');
-      }
-      return Promise.resolve();
-    },
-  };
-}
-
 function ioredisAdapter(client: Loose): RedisClientAdapter {
   const evalsha = client['evalsha'] as Call;
   const evalScript = client['eval'] as Call;
@@ -182,7 +102,7 @@ function ioredisAdapter(client: Loose): RedisClientAdapter {
     },
   };
   if (typeof client['duplicate'] === 'function') {
-    adapter.subscribe = (channel, handlers) => ioredisSubscribe(client, channel, handlers);
+    adapter.subscribe = (channel, handlers) => subscribeThrough(client, 'ioredis', channel, handlers);
   }
   return adapter;
 }
@@ -211,7 +131,7 @@ function nodeRedisAdapter(client: Loose): RedisClientAdapter {
     },
   };
   if (typeof client['duplicate'] === 'function') {
-    adapter.subscribe = (channel, handlers) => nodeRedisSubscribe(client, channel, handlers);
+    adapter.subscribe = (channel, handlers) => subscribeThrough(client, 'node-redis', channel, handlers);
   }
   return adapter;
 }
