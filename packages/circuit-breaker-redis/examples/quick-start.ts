@@ -16,6 +16,6 @@ export function charge(orderId: string, cents: number): Promise<unknown> {
     });
     // Inside the breaker: a 5xx counts as a failure.
     if (!response.ok) throw new Error(`payments answered ${response.status}`);
-    return response.json();
+    return (await response.json()) as unknown;
   });
 }

@@ -521,9 +521,11 @@ export class RedisCircuitBreaker implements Policy {
     const id = randomId();
     this.#ownTrials++;
     let granted: boolean;
+    let generation: number;
     try {
       const reply = await this.#call('trial', [id]);
       granted = reply.granted;
+      generation = reply.state.generation;
       if (this.#generation === asked) this.#ownTrials--;
       this.#answered(reply);
     } catch (error) {
@@ -535,6 +537,11 @@ export class RedisCircuitBreaker implements Policy {
       return this.execute(fn, options);
     }
     const signal = options?.signal;
+    if (granted && this.#generation !== generation) {
+      // News of a later transition came first: the slot belongs to a period that is over.
+      void this.#send('end', [id, String(generation), 'r', '0']);
+      return this.execute(fn, options);
+    }
     const current = this.#current();
     if (!granted) {
       // Closed meanwhile: an ordinary call. Otherwise every slot is taken, or it is not half-open.
@@ -542,7 +549,6 @@ export class RedisCircuitBreaker implements Policy {
       if (signal?.aborted) throw signal.reason;
       return this.#reject(current);
     }
-    const generation = this.#generation;
     this.#ownTrials++;
     if (current.state === 'half-open' && current.trials < this.#ownTrials) current.trials = this.#ownTrials;
     this.#leases.set(id, generation);

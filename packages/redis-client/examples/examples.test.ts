@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { counter } from './bounded-counter.js';
+
+const hasRedis = process.env.REDIS_URL !== undefined;
+
+describe.skipIf(!hasRedis)('the README examples, against a real Redis', () => {
+  it('bounded-counter.ts: counts in Redis, and gives up on a Redis that does not answer', async () => {
+    const redis = new Redis(process.env.REDIS_URL!);
+    try {
+      const key = `counter-${Date.now()}`;
+      const next = counter(redis);
+      expect([await next(key), await next(key)]).toEqual([1, 2]);
+      await redis.script('FLUSH');
+      expect(await next(key)).toBe(3);
+    } finally {
+      await redis.quit();
+    }
+    const silent = counter({ evalsha: () => new Promise(() => undefined), eval: () => new Promise(() => undefined) });
+    await expect(silent('x')).rejects.toMatchObject({ name: 'TimeoutError', timeout: 500 });
+  });
+});
+
+describe('README.md', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+  it('shows each example file exactly as it is', () => {
+    const shown = [...readme.matchAll(/<!-- (examples\/[\w.-]+) -->\n```ts\n([\s\S]*?)\n```/g)];
+    expect(shown.length).toBeGreaterThan(0);
+    for (const [, path, code] of shown) {
+      expect(code, path).toBe(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8').trimEnd());
+    }
+  });
+
+  it('shows every example file', () => {
+    const files = readdirSync(new URL('.', import.meta.url)).filter((name) => name !== 'examples.test.ts');
+    for (const name of files) expect(readme, name).toContain(`<!-- examples/${name} -->`);
+  });
+});
