@@ -345,7 +345,6 @@ describe.skipIf(!redisServer.available)('RedisCircuitBreaker on a real Redis', (
       await eventually(() => two!.state === 'open');
       // The holder's connection dies with it: no renewal, no release.
       await connections[0]!.close();
-      await sleep(150);
       expect(await errorOf(two!.execute(() => 1))).toMatchObject({ isolated: true });
       await eventually(async () => 'value' in (await outcome(two!.execute(() => 'through'))), 3_000);
       expect(two!.state).toBe('closed');
