@@ -37,26 +37,37 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
-/** The decorator that runs a method through `policy`, made once per decorated method. */
-function through(name: string, policy: Policy): PolicyDecorator {
+/** The decorator that runs a method through the policy `policyFor()` gives each decorated method. */
+function through(name: string, policyFor: () => Policy): PolicyDecorator {
   return (method, context) => {
     if (context.kind !== 'method') {
       throw new TypeError(`${name}: decorates methods only, got a ${String(context.kind)}`);
     }
+    const policy = policyFor();
     return function (...args) {
       return policy.execute(() => method.apply(this, args));
     };
   };
 }
 
-/** Options for a new policy, or the policy itself (any object with `execute()`). */
-function policyOf(name: string, given: unknown, create: (options: never) => Policy): Policy {
-  if (isPolicy(given)) return given;
+/**
+ * Given a policy (any object with `execute()`), every method decorated with it shares it; given
+ * options, each decorated method gets a policy of its own, even when one decorator value is
+ * applied to several methods.
+ */
+function policiesOf(name: string, given: unknown, create: (options: never) => Policy): () => Policy {
+  if (isPolicy(given)) return () => given;
   if (given !== undefined && !isPlainObject(given)) {
     throw new TypeError(`${name}: expected options or a policy, got ${describe(given)}`);
   }
-  // The policy's constructor checks the options themselves.
-  return create(given as never);
+  // Built at once so that bad options throw where the decorator is written (the constructor
+  // checks them); the first decorated method takes it, each further one builds its own.
+  let unclaimed: Policy | undefined = create(given as never);
+  return () => {
+    const policy = unclaimed ?? create(given as never);
+    unclaimed = undefined;
+    return policy;
+  };
 }
 
 /**
@@ -64,7 +75,7 @@ function policyOf(name: string, given: unknown, create: (options: never) => Poli
  * one `RetryPolicy` is made per decorated method, shared by every instance.
  */
 export function withRetry(options?: RetryOptions | RetryPolicy | Policy): PolicyDecorator {
-  return through('withRetry', policyOf('withRetry', options, (given: RetryOptions) => new RetryPolicy(given)));
+  return through('withRetry', policiesOf('withRetry', options, (given: RetryOptions) => new RetryPolicy(given)));
 }
 
 /**
@@ -73,7 +84,7 @@ export function withRetry(options?: RetryOptions | RetryPolicy | Policy): Policy
  * every instance (so one failing dependency opens it for all of them).
  */
 export function withCircuitBreaker(options?: CircuitBreakerOptions | CircuitBreaker | Policy): PolicyDecorator {
-  return through('withCircuitBreaker', policyOf('withCircuitBreaker', options, (given: CircuitBreakerOptions) => new CircuitBreaker(given)));
+  return through('withCircuitBreaker', policiesOf('withCircuitBreaker', options, (given: CircuitBreakerOptions) => new CircuitBreaker(given)));
 }
 
 /**
@@ -84,7 +95,7 @@ export function withCircuitBreaker(options?: CircuitBreakerOptions | CircuitBrea
 export function withRateLimit(options: RateLimiterOptions | RateLimiter | Policy): PolicyDecorator {
   return through(
     'withRateLimit',
-    policyOf('withRateLimit', options, (given: RateLimiterOptions) => new RateLimiter(given)),
+    policiesOf('withRateLimit', options, (given: RateLimiterOptions) => new RateLimiter(given)),
   );
 }
 
@@ -95,7 +106,7 @@ export function withRateLimit(options: RateLimiterOptions | RateLimiter | Policy
  */
 export function withTimeout(timeout: number | TimeoutOptions | TimeoutPolicy | Policy): PolicyDecorator {
   const options = typeof timeout === 'number' ? { timeout } : timeout;
-  return through('withTimeout', policyOf('withTimeout', options, (given: TimeoutOptions) => new TimeoutPolicy(given)));
+  return through('withTimeout', policiesOf('withTimeout', options, (given: TimeoutOptions) => new TimeoutPolicy(given)));
 }
 
 /**
@@ -107,10 +118,9 @@ export function withTimeout(timeout: number | TimeoutOptions | TimeoutPolicy | P
 export function withFallback<R>(
   fallback: R | FallbackFunction<R> | FallbackOptions<R> | FallbackPolicy<R>,
 ): FallbackDecorator<R> {
-  const policy = isPolicy(fallback)
-    ? fallback
-    : new FallbackPolicy<R>(isPlainObject(fallback) ? (fallback as unknown as FallbackOptions<R>) : { fallback: fallback as R });
+  const options = isPolicy(fallback) || isPlainObject(fallback) ? fallback : { fallback };
+  const policyFor = policiesOf('withFallback', options, (given: FallbackOptions<R>) => new FallbackPolicy<R>(given));
   // A fallback resolves the method to `Result | R`: the type says so, the runtime is the same.
-  const decorator: FallbackDecorator<R> = through('withFallback', policy);
+  const decorator: FallbackDecorator<R> = through('withFallback', policyFor);
   return decorator;
 }

@@ -67,6 +67,42 @@ describe('method decorators', () => {
     await expect(healthy.load()).rejects.toBeInstanceOf(CircuitOpenError);
   });
 
+  it('one decorator value given options, applied to two methods, guards each with a breaker of its own', async () => {
+    const guarded = withCircuitBreaker({ failureThreshold: 1, resetTimeout: 60_000 });
+    class Service {
+      @guarded
+      async failing(): Promise<string> {
+        throw new Error('down');
+      }
+      @guarded
+      async working(): Promise<string> {
+        return 'up';
+      }
+    }
+    const service = new Service();
+    await expect(service.failing()).rejects.toThrow('down');
+    await expect(service.failing()).rejects.toBeInstanceOf(CircuitOpenError);
+    await expect(service.working()).resolves.toBe('up');
+  });
+
+  it('one decorator value given a breaker, applied to two methods, shares it', async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1 });
+    const guarded = withCircuitBreaker(breaker);
+    class Service {
+      @guarded
+      async failing(): Promise<string> {
+        throw new Error('down');
+      }
+      @guarded
+      async working(): Promise<string> {
+        return 'up';
+      }
+    }
+    const service = new Service();
+    await expect(service.failing()).rejects.toThrow('down');
+    await expect(service.working()).rejects.toBeInstanceOf(CircuitOpenError);
+  });
+
   it('@withCircuitBreaker uses a given breaker', async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1 });
     class Service {
