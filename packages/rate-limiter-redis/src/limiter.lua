@@ -59,7 +59,7 @@ end
 -- below does. Keys get a TTL with a window to spare, renewed about once per window rather than
 -- on every decision; the expiry is kept in the state (`lx`, or `ex` for the others).
 if queued == 0 and (op == 'try' or op == 'enter') then
-  local spare, slot, fullAt, state, expiry, expiryText, storedExpiry
+  local spare, slot, fullAt, state, expiry, expiryText, storedExpiry, listCreated
   -- What a grant by 'enter' needs to be given back if its caller left meanwhile.
   local token = '0'
   if algorithm == 's' then
@@ -116,7 +116,7 @@ if queued == 0 and (op == 'try' or op == 'enter') then
         redis.call('LSET', L, -1, tailCountText)
       else
         tail, tailCount, tailText, tailCountText = recorded, cost, num(recorded), ARGV[3]
-        redis.call('RPUSH', L, tailText, tailCountText)
+        listCreated = redis.call('RPUSH', L, tailText, tailCountText) == 2
         if head == nil then head, headText = recorded, tailText end
       end
       total = total + cost
@@ -131,6 +131,9 @@ if queued == 0 and (op == 'try' or op == 'enter') then
       if expiry == nil or expiry < fullAt then
         expiry = math.ceil(fullAt + W)
         expiryText = num(expiry)
+        redis.call('PEXPIRE', L, expiry - math.floor(now) + grace)
+      elseif listCreated then
+        -- The trim emptied the list, so Redis deleted it: the one just pushed has no TTL yet.
         redis.call('PEXPIRE', L, expiry - math.floor(now) + grace)
       end
       state = num(total) .. ' ' .. (headText or '-') .. ' ' .. (tailText or '-') .. ' ' .. (tailCountText or '-') .. ' ' .. expiryText

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisServer, uniquePrefix, useRedis } from '../test/redis.js';
 import type { RedisClientAdapter } from '@cemaf/redis-client';
 import { toRedisAdapter } from '@cemaf/redis-client';
+import { ManualClock } from '@cemaf/core';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -54,6 +55,19 @@ describe.skipIf(!redisServer.available)('RedisRateLimiter on the Redis server ti
       expect(await limiter.tryAcquire({ key: 'k', cost: 0 })).toMatchObject({ remaining: 4, resetAfter: 0 });
     },
   );
+
+  it('sliding-window: a list emptied by the window and filled again keeps a TTL', async () => {
+    const prefix = uniquePrefix('refill');
+    const clock = new ManualClock(0);
+    const limiter = new RedisRateLimiter({ redis: client, prefix, clock, maxCalls: 1, timeWindow: 1_000 });
+    expect(await limiter.tryAcquire({ key: 'a' })).toMatchObject({ allowed: true });
+    // Exactly when the first permit leaves the window: the list is trimmed empty, then pushed anew.
+    await clock.advance(1_000);
+    expect(await limiter.tryAcquire({ key: 'a' })).toMatchObject({ allowed: true });
+    for (const name of [`${prefix}{k=a}`, `${prefix}{k=a}:l`]) {
+      expect(await client.pttl(name), name).toBeGreaterThan(0);
+    }
+  });
 
   it('drops a decision that reaches Redis after the caller gave up on it', async () => {
     const prefix = uniquePrefix('late');
