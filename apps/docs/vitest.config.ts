@@ -23,8 +23,6 @@ export default mergeConfig(
       // The demos' logic lives beside the theme; the site's end-to-end test builds and serves it.
       include: ['.vitepress/**/*.test.ts'],
       exclude: ['**/node_modules/**', '.vitepress/cache/**'],
-      // A redis-server for the Redis examples, as REDIS_URL.
-      globalSetup: ['./test/global-setup.ts'],
     },
   }),
 );

@@ -44,6 +44,7 @@ describe('isFreshBuild', () => {
     ['an example, tests included', 'apps/docs/examples/a.test.ts'],
     ["a package's source", 'packages/retry/src/index.ts'],
     ["a package's build", 'packages/retry/dist/index.js'],
+    ["a package's example, tests included", 'packages/retry/examples/quick-start.test.ts'],
   ])('is false once %s changed after the build', (_what, path) => {
     const { docs, out, file } = workspace(1_000);
     file(join(out, buildMarker), 2_000);

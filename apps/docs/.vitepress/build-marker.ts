@@ -18,7 +18,8 @@ function latestChange(dir: string, skip: (path: string) => boolean): number {
 
 /**
  * Whether the build in `outDir` finished and is newer than everything it was built from: the
- * site's pages, theme, config and examples, and the packages' sources and builds.
+ * site's pages, theme, config and examples, and the packages' sources, builds and examples (the
+ * pages show those, tests included).
  */
 export function isFreshBuild(docsDir: string, outDir: string): boolean {
   const marker = join(outDir, buildMarker);
@@ -36,7 +37,9 @@ export function isFreshBuild(docsDir: string, outDir: string): boolean {
     ['pages', '.vitepress', 'examples', 'package.json'].every((input) => changed(join(docsDir, input), skipGenerated) <= builtAt) &&
     packages.every(
       (name) =>
-        changed(join(packagesDir, name, 'src'), skipTests) <= builtAt && changed(join(packagesDir, name, 'dist'), skipGenerated) <= builtAt,
+        changed(join(packagesDir, name, 'src'), skipTests) <= builtAt &&
+        changed(join(packagesDir, name, 'dist'), skipGenerated) <= builtAt &&
+        changed(join(packagesDir, name, 'examples'), skipGenerated) <= builtAt,
     )
   );
 }

@@ -10,6 +10,7 @@ import { systemProgram } from '@cemaf/test-utils';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFreshBuild } from '../.vitepress/build-marker.ts';
+import { existingPackages } from '../.vitepress/packages.ts';
 import { mostInOneWindow } from '../.vitepress/theme/demo/limit-rules.ts';
 
 const docsDir = join(import.meta.dirname, '..');
@@ -33,17 +34,20 @@ const chromiumArgs = [
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
 ];
 
-/** The packages that have a page, each with the demos it must show. */
-const packagePages: Record<string, string[]> = {
-  '/packages/core': ['core-pipeline'],
-  '/packages/retry': ['retry-backoff'],
-  '/packages/circuit-breaker': ['circuit-breaker'],
-  '/packages/rate-limiter': ['rate-limiter'],
-  '/packages/timeout': ['timeout'],
-  '/packages/fallback': ['fallback'],
-  '/packages/all': [],
-  '/packages/rate-limiter-redis': [],
+/** The demos each package's page must show; a package not listed has none (the Redis ones). */
+const demosOf: Record<string, string[]> = {
+  core: ['core-pipeline'],
+  retry: ['retry-backoff'],
+  'circuit-breaker': ['circuit-breaker'],
+  'rate-limiter': ['rate-limiter'],
+  timeout: ['timeout'],
+  fallback: ['fallback'],
 };
+
+/** Every package that exists must have a page, with its demos. */
+const packagePages: Record<string, string[]> = Object.fromEntries(
+  existingPackages(join(docsDir, '..', '..', 'packages')).map(({ slug }) => [`/packages/${slug}`, demosOf[slug] ?? []]),
+);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -202,6 +206,7 @@ describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
   it('links every page: the guides, every package and its API reference', () => {
     const paths = [...pages.keys()];
     const packages = Object.keys(packagePages);
+    expect(packages).toEqual(expect.arrayContaining(['/packages/retry', '/packages/circuit-breaker-redis', '/packages/redis-client']));
     expect(paths).toEqual(
       expect.arrayContaining([
         '/',
@@ -213,6 +218,8 @@ describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
         '/api/core/classes/ManualClock',
         '/api/retry/classes/RetryPolicy',
         '/api/all/functions/withRetry',
+        '/api/circuit-breaker-redis/classes/RedisCircuitBreaker',
+        '/api/redis-client/functions/toRedisAdapter',
       ]),
     );
     for (const [path, demos] of Object.entries(packagePages)) expect(pages.get(path), path).toEqual(demos);
