@@ -16,7 +16,10 @@ it('fails fast while the catalog is down, and tries again 10 s later', async () 
   await expect(listItems()).rejects.toMatchObject({ code: 'CIRCUIT_OPEN', retryAfter: 10_000 });
   expect(fetchItems).toHaveBeenCalledTimes(2);
 
-  await clock.advance(10_000); // no waiting: the breaker reads the clock, it sets no timer
+  await clock.advance(9_999);
+  await expect(listItems()).rejects.toMatchObject({ code: 'CIRCUIT_OPEN', retryAfter: 1 });
+
+  await clock.advance(1); // no waiting: the breaker reads the clock, it sets no timer
   fetchItems.mockResolvedValue(['tea', 'coffee']);
   await expect(listItems()).resolves.toEqual(['tea', 'coffee']);
 });
