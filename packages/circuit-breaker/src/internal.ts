@@ -11,29 +11,12 @@
  * @packageDocumentation
  */
 export {
+  BREAKER_OPTIONS,
   resolveOptions,
   snapshotOf,
   type BreakerSettings,
   type WindowSettings,
 } from './options.js';
-export {
-  admit,
-  closed,
-  due,
-  fromSnapshot,
-  halfOpen,
-  open,
-  recentFailures,
-  release,
-  retryAfter,
-  settle,
-  stateOf,
-  toSnapshot,
-  type Circuit,
-  type Closed,
-  type HalfOpen,
-  type Isolated,
-  type Open,
-} from './circuit.js';
-export { createWindow, record, slide, tripped, TIME_BUCKETS, type RateWindow } from './window.js';
-export { rejectSoon, rejection, withoutStack } from './rejection.js';
+export * from './circuit.js';
+export * from './window.js';
+export * from './rejection.js';

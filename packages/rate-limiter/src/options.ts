@@ -1,14 +1,8 @@
 import type { Clock, ExecuteOptions } from '@cemaf/core';
-import {
-  choiceOption,
-  clockOption,
-  numberOption,
-  optionsOf,
-  requiredOption,
-  type NumberRule,
-} from '@cemaf/core/internal';
+import { clockOption, numberOption, optionsOf } from '@cemaf/core/internal';
 import type { Algorithm } from './algorithm.js';
 import { fixedWindow } from './fixed-window.js';
+import { LIMIT_OPTIONS, limitOf, type LimitSettings } from './limit-options.js';
 import { slidingWindow } from './sliding-window.js';
 import { tokenBucket } from './token-bucket.js';
 
@@ -69,59 +63,29 @@ export interface AcquireOptions extends RateLimitOptions {
 /** Per-call options of `execute`; inside `pipeline()` the caller's `key` and `cost` reach it. */
 export interface RateLimitExecuteOptions extends ExecuteOptions, RateLimitOptions {}
 
-/** The checked options. */
-export interface Settings {
-  readonly algorithm: Algorithm<unknown>;
-  /** The most permits a key holds: `maxCalls`, or `burst` for the token bucket. */
-  readonly capacity: number;
-  /** The policy window in ms, for headers: the time to refill the whole capacity. */
-  readonly window: number;
-  readonly maxWait: number;
-  readonly maxQueue: number;
+/** The checked options: the limit, and what only the in-memory limiter has. */
+export interface Settings extends LimitSettings {
   readonly maxKeys: number;
-  /** What a call's `cost` must be: an integer from 0 to the capacity. */
-  readonly cost: NumberRule;
   readonly clock: Clock;
 }
 
 const OWNER = 'RateLimiter';
-const KNOWN = ['maxCalls', 'timeWindow', 'algorithm', 'burst', 'maxWait', 'maxQueue', 'maxKeys', 'clock'];
 
 /** Checks the constructor's options; throws TypeError / RangeError naming the bad one. */
 export function settingsOf(options: RateLimiterOptions): Settings {
-  const given = optionsOf(OWNER, options, KNOWN);
-  const positiveInteger = { integer: true, min: 1 };
-  requiredOption(OWNER, 'maxCalls', given['maxCalls'], 'an integer >= 1');
-  const maxCalls = numberOption(OWNER, 'maxCalls', given['maxCalls'], positiveInteger, 0);
-  requiredOption(OWNER, 'timeWindow', given['timeWindow'], 'a finite number > 0');
-  const timeWindow = numberOption(OWNER, 'timeWindow', given['timeWindow'], { above: 0 }, 0);
-  const algorithm = choiceOption<RateLimitAlgorithm>(
-    OWNER,
-    'algorithm',
-    given['algorithm'],
-    ['sliding-window', 'token-bucket', 'fixed-window'],
-    'sliding-window',
-  );
-  if (algorithm !== 'token-bucket' && given['burst'] !== undefined) {
-    throw new TypeError(
-      `${OWNER}: burst applies only to algorithm 'token-bucket', got algorithm '${algorithm}'`,
-    );
-  }
-  const burst = numberOption(OWNER, 'burst', given['burst'], positiveInteger, maxCalls);
+  const given = optionsOf(OWNER, options, [...LIMIT_OPTIONS, 'maxKeys', 'clock']);
   return {
-    algorithm:
-      algorithm === 'token-bucket'
-        ? tokenBucket(maxCalls, timeWindow, burst)
-        : algorithm === 'fixed-window'
-          ? fixedWindow(maxCalls, timeWindow)
-          : slidingWindow(maxCalls, timeWindow),
-    // Only the token bucket takes a burst other than maxCalls.
-    capacity: burst,
-    window: (burst * timeWindow) / maxCalls,
-    maxWait: numberOption(OWNER, 'maxWait', given['maxWait'], { min: 0, infinity: true }, Infinity),
-    maxQueue: numberOption(OWNER, 'maxQueue', given['maxQueue'], { integer: true, min: 0, infinity: true }, Infinity),
-    maxKeys: numberOption(OWNER, 'maxKeys', given['maxKeys'], { ...positiveInteger, infinity: true }, 100_000),
-    cost: { integer: true, min: 0, max: burst },
+    ...limitOf(OWNER, given),
+    maxKeys: numberOption(OWNER, 'maxKeys', given['maxKeys'], { integer: true, min: 1, infinity: true }, 100_000),
     clock: clockOption(OWNER, given['clock']),
   };
+}
+
+/** How a key's permits are kept under the limit. */
+export function algorithmOf({ algorithm, maxCalls, timeWindow, capacity }: LimitSettings): Algorithm<unknown> {
+  return algorithm === 'token-bucket'
+    ? tokenBucket(maxCalls, timeWindow, capacity)
+    : algorithm === 'fixed-window'
+      ? fixedWindow(maxCalls, timeWindow)
+      : slidingWindow(maxCalls, timeWindow);
 }

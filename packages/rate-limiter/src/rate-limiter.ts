@@ -3,7 +3,6 @@ import {
   CallContext,
   Emitter,
   invalid,
-  numberOption,
   runTask,
   schedule,
   wrap,
@@ -11,7 +10,9 @@ import {
 } from '@cemaf/core/internal';
 import type { Algorithm } from './algorithm.js';
 import { rateLimitHeaders, type RateLimitDecision, type RateLimitHeadersOptions } from './headers.js';
+import { checkCost, checkKey, checkSignal } from './limit-options.js';
 import {
+  algorithmOf,
   settingsOf,
   type AcquireOptions,
   type RateLimiterOptions,
@@ -19,6 +20,8 @@ import {
   type RateLimitExecuteOptions,
   type RateLimitOptions,
 } from './options.js';
+
+const OWNER = 'RateLimiter';
 
 /** A key, or `undefined` for the limiter's own budget. */
 type Key = string | undefined;
@@ -117,7 +120,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   constructor(options: RateLimiterOptions) {
     const settings = settingsOf(options);
     this.#settings = settings;
-    this.#algorithm = settings.algorithm;
+    this.#algorithm = algorithmOf(settings);
     this.clock = settings.clock;
   }
 
@@ -126,8 +129,8 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
    * `TypeError` / `RangeError` for a bad key or cost.
    */
   tryAcquire(options?: RateLimitOptions): RateLimitDecision {
-    const key = this.#key(options);
-    const cost = this.#cost(options);
+    const key = checkKey(OWNER, options?.key);
+    const cost = checkCost(OWNER, options?.cost, this.#settings.cost);
     const now = this.clock.now();
     const state = this.#current(key, now);
     const queue = this.#queueOf(key);
@@ -172,9 +175,9 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   #run(task: Task<unknown> | null, options: RateLimitExecuteOptions | undefined): Promise<unknown> {
     try {
       if (task !== null && typeof task !== 'function') invalid('RateLimiter.execute', 'fn', 'a function', task, TypeError);
-      const signal = this.#signal(options);
-      const key = this.#key(options);
-      const cost = this.#cost(options);
+      const signal = checkSignal(OWNER, options?.signal);
+      const key = checkKey(OWNER, options?.key);
+      const cost = checkCost(OWNER, options?.cost, this.#settings.cost);
       if (signal?.aborted) return Promise.reject(signal.reason);
       const ctx = task && new CallContext(signal, options?.attempt ?? 1);
       return this.#enter(key, cost, signal, task, ctx) ?? (task ? runTask(task, ctx!) : Promise.resolve());
@@ -203,7 +206,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     if (key === undefined) {
       this.#own = undefined;
       this.#states.clear();
-    } else if (!this.#states.delete(this.#key({ key })!)) return;
+    } else if (!this.#states.delete(checkKey(OWNER, key)!)) return;
     // Waiting callers move up to the slots a fresh key gives them.
     for (const [queueKey, queue] of this.#queues) {
       if (key === undefined || queueKey === key) this.#plan(queueKey, queue, now);
@@ -226,25 +229,6 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
   /** Listens to `acquire`, `wait` or `reject`; returns the function that stops listening. */
   on<E extends keyof RateLimiterEvents>(event: E, listener: Listener<RateLimiterEvents[E]>): () => void {
     return this.#events.on(event, listener);
-  }
-
-  #signal(options: AcquireOptions | undefined): AbortSignal | undefined {
-    const signal = options?.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      invalid('RateLimiter', 'signal', 'an AbortSignal', signal, TypeError);
-    }
-    return signal;
-  }
-
-  #key(options: RateLimitOptions | undefined): Key {
-    const key = options?.key;
-    if (key !== undefined && typeof key !== 'string') invalid('RateLimiter', 'key', 'a string', key, TypeError);
-    return key;
-  }
-
-  #cost(options: RateLimitOptions | undefined): number {
-    const cost = options?.cost;
-    return cost === undefined ? 1 : numberOption('RateLimiter', 'cost', cost, this.#settings.cost, 1);
   }
 
   #queueOf(key: Key): Queue | undefined {
