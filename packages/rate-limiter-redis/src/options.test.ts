@@ -49,6 +49,7 @@ describe('RedisRateLimiter options', () => {
     expect(new RedisRateLimiter({ ...base, maxCalls: 1e9, prefix: 'app:limits:' })).toBeInstanceOf(RedisRateLimiter);
   });
 
+  // One case per rule: RateLimiter's options.test.ts covers each rule's edges, checked by the same code.
   it.each([
     ['options that are not an object', 42, TypeError, 'RedisRateLimiter: options must be an object, got 42'],
     [
@@ -77,15 +78,9 @@ describe('RedisRateLimiter options', () => {
       'RedisRateLimiter: prefix must be a string without { or }, got "app{1}:"',
     ],
     ['no maxCalls', { redis, timeWindow: 1_000 }, TypeError, 'RedisRateLimiter: maxCalls must be an integer >= 1, got undefined'],
-    ['maxCalls not a number', { ...base, maxCalls: '10' }, TypeError, 'RedisRateLimiter: maxCalls must be an integer >= 1, got "10"'],
     ['maxCalls 0', { ...base, maxCalls: 0 }, RangeError, 'RedisRateLimiter: maxCalls must be an integer >= 1, got 0'],
-    ['maxCalls not whole', { ...base, maxCalls: 2.5 }, RangeError, 'RedisRateLimiter: maxCalls must be an integer >= 1, got 2.5'],
-    ['maxCalls NaN', { ...base, maxCalls: Number.NaN }, RangeError, 'RedisRateLimiter: maxCalls must be an integer >= 1, got NaN'],
-    ['maxCalls Infinity', { ...base, maxCalls: Infinity }, RangeError, 'RedisRateLimiter: maxCalls must be an integer >= 1, got Infinity'],
     ['no timeWindow', { redis, maxCalls: 10 }, TypeError, 'RedisRateLimiter: timeWindow must be a finite number > 0, got undefined'],
     ['timeWindow 0', { ...base, timeWindow: 0 }, RangeError, 'RedisRateLimiter: timeWindow must be a finite number > 0, got 0'],
-    ['timeWindow Infinity', { ...base, timeWindow: Infinity }, RangeError, 'RedisRateLimiter: timeWindow must be a finite number > 0, got Infinity'],
-    ['timeWindow NaN', { ...base, timeWindow: Number.NaN }, RangeError, 'RedisRateLimiter: timeWindow must be a finite number > 0, got NaN'],
     [
       'an unknown algorithm',
       { ...base, algorithm: 'leaky-bucket' },

@@ -1,13 +1,7 @@
 import type { Clock } from '@cemaf/core';
-import {
-  choiceOption,
-  clockOption,
-  invalid,
-  numberOption,
-  optionsOf,
-  requiredOption,
-} from '@cemaf/core/internal';
-import type { RateLimitAlgorithm, RateLimitDecision } from '@cemaf/rate-limiter';
+import { clockOption, invalid, numberOption, optionsOf } from '@cemaf/core/internal';
+import type { RateLimitDecision, RateLimiterOptions } from '@cemaf/rate-limiter';
+import { LIMIT_OPTIONS, limitOf, type LimitSettings } from '@cemaf/rate-limiter/internal';
 import { toRedisAdapter, type RedisClient, type RedisClientAdapter } from '@cemaf/redis-client';
 
 /**
@@ -26,8 +20,12 @@ export interface FallbackLimiter {
 /** What a decision does while Redis fails (an error, or no answer within `storeTimeout`). */
 export type OnStoreError = 'fail-closed' | 'fail-open' | FallbackLimiter;
 
-/** Options of `new RedisRateLimiter(options)`. */
-export interface RedisRateLimiterOptions {
+/**
+ * Options of `new RedisRateLimiter(options)`: `RateLimiter`'s limit (`maxCalls`, `timeWindow`,
+ * `algorithm`, `burst`, `maxWait`), and where and how it is kept.
+ */
+export interface RedisRateLimiterOptions
+  extends Pick<RateLimiterOptions, 'maxCalls' | 'timeWindow' | 'algorithm' | 'burst' | 'maxWait'> {
   /**
    * The Redis client: an `ioredis` `Redis` or `Cluster`, a node-redis client or cluster
    * (`createClient()`, `createCluster()`, connected), or a {@link RedisClientAdapter}. The limiter
@@ -40,26 +38,6 @@ export interface RedisRateLimiterOptions {
    * @default 'cemaf:rl:'
    */
   readonly prefix?: string | undefined;
-  /** Permits per `timeWindow` (a call takes `cost` permits, 1 by default). Required. */
-  readonly maxCalls: number;
-  /** The window, in ms. Required. */
-  readonly timeWindow: number;
-  /**
-   * `'sliding-window'`: never more than `maxCalls` permits in any interval of `timeWindow`,
-   * exactly. `'token-bucket'`: `maxCalls` tokens per `timeWindow`, refilled continuously, bursts
-   * up to `burst`; the bucket starts full. `'fixed-window'`: a window opens at a key's first
-   * permit and lasts `timeWindow`; the next opens at the first permit after it ends.
-   * @default 'sliding-window'
-   */
-  readonly algorithm?: RateLimitAlgorithm | undefined;
-  /** Token bucket only: the bucket's size, the most permits taken at once. @default maxCalls */
-  readonly burst?: number | undefined;
-  /**
-   * Longest wait for a permit, in ms. A caller whose permits would come later is rejected at once
-   * with `RateLimitExceededError` (waiting exactly `maxWait` is allowed); 0 never waits.
-   * @default Infinity
-   */
-  readonly maxWait?: number | undefined;
   /**
    * Callers of this process allowed to wait at once, per key; one more is rejected at once with
    * `RateLimitExceededError`. @default Infinity
@@ -88,20 +66,10 @@ export interface RedisRateLimiterOptions {
   readonly clock?: Clock | undefined;
 }
 
-/** The checked options. */
-export interface Settings {
+/** The checked options: the limit, as `RateLimiter` checks it, and the Redis ones. */
+export interface Settings extends LimitSettings {
   readonly redis: RedisClientAdapter;
   readonly prefix: string;
-  readonly algorithm: RateLimitAlgorithm;
-  readonly maxCalls: number;
-  readonly timeWindow: number;
-  readonly burst: number;
-  /** The capacity: `maxCalls`, or `burst` for the token bucket. */
-  readonly limit: number;
-  /** The policy window in ms, for headers: the time to refill the whole capacity. */
-  readonly window: number;
-  readonly maxWait: number;
-  readonly maxQueue: number;
   readonly storeTimeout: number;
   readonly onStoreError: OnStoreError;
   /** The caller's clock, or undefined for the server's time. */
@@ -109,19 +77,7 @@ export interface Settings {
 }
 
 export const OWNER = 'RedisRateLimiter';
-const KNOWN = [
-  'redis',
-  'prefix',
-  'maxCalls',
-  'timeWindow',
-  'algorithm',
-  'burst',
-  'maxWait',
-  'maxQueue',
-  'storeTimeout',
-  'onStoreError',
-  'clock',
-];
+const KNOWN = ['redis', 'prefix', ...LIMIT_OPTIONS, 'storeTimeout', 'onStoreError', 'clock'];
 
 function isFallback(value: unknown): value is FallbackLimiter {
   const limiter = value as Partial<FallbackLimiter> | null;
@@ -140,22 +96,7 @@ export function settingsOf(options: RedisRateLimiterOptions): Settings {
   const prefix = given['prefix'] ?? 'cemaf:rl:';
   if (typeof prefix !== 'string') invalid(OWNER, 'prefix', 'a string without { or }', prefix, TypeError);
   if (/[{}]/.test(prefix)) invalid(OWNER, 'prefix', 'a string without { or }', prefix);
-  const positiveInteger = { integer: true, min: 1 };
-  requiredOption(OWNER, 'maxCalls', given['maxCalls'], 'an integer >= 1');
-  const maxCalls = numberOption(OWNER, 'maxCalls', given['maxCalls'], positiveInteger, 0);
-  requiredOption(OWNER, 'timeWindow', given['timeWindow'], 'a finite number > 0');
-  const timeWindow = numberOption(OWNER, 'timeWindow', given['timeWindow'], { above: 0 }, 0);
-  const algorithm = choiceOption<RateLimitAlgorithm>(
-    OWNER,
-    'algorithm',
-    given['algorithm'],
-    ['sliding-window', 'token-bucket', 'fixed-window'],
-    'sliding-window',
-  );
-  if (algorithm !== 'token-bucket' && given['burst'] !== undefined) {
-    throw new TypeError(`${OWNER}: burst applies only to algorithm 'token-bucket', got algorithm '${algorithm}'`);
-  }
-  const burst = numberOption(OWNER, 'burst', given['burst'], positiveInteger, maxCalls);
+  const limit = limitOf(OWNER, given);
   const onStoreError = given['onStoreError'] ?? 'fail-closed';
   if (onStoreError !== 'fail-closed' && onStoreError !== 'fail-open' && !isFallback(onStoreError)) {
     invalid(
@@ -167,38 +108,11 @@ export function settingsOf(options: RedisRateLimiterOptions): Settings {
     );
   }
   return {
+    ...limit,
     redis,
     prefix,
-    algorithm,
-    maxCalls,
-    timeWindow,
-    burst,
-    limit: algorithm === 'token-bucket' ? burst : maxCalls,
-    window: algorithm === 'token-bucket' ? (burst * timeWindow) / maxCalls : timeWindow,
-    maxWait: numberOption(OWNER, 'maxWait', given['maxWait'], { min: 0, infinity: true }, Infinity),
-    maxQueue: numberOption(OWNER, 'maxQueue', given['maxQueue'], { integer: true, min: 0, infinity: true }, Infinity),
     storeTimeout: numberOption(OWNER, 'storeTimeout', given['storeTimeout'], { above: 0 }, 1_000),
     onStoreError,
     clock: given['clock'] === undefined ? undefined : clockOption(OWNER, given['clock']),
   };
-}
-
-/** Checks a per-call key: a string, or undefined for the limiter's own budget. */
-export function checkKey(key: unknown): string | undefined {
-  if (key !== undefined && typeof key !== 'string') invalid(OWNER, 'key', 'a string', key, TypeError);
-  return key;
-}
-
-/** Checks a per-call signal: an AbortSignal, or undefined. */
-export function checkSignal(signal: unknown): AbortSignal | undefined {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) invalid(OWNER, 'signal', 'an AbortSignal', signal, TypeError);
-  return signal;
-}
-
-/** Checks a per-call cost: an integer from 0 to the capacity. */
-export function checkCost(cost: unknown, limit: number): number {
-  if (cost === undefined) return 1;
-  // The common case without allocating a rule; numberOption words the refusal.
-  if (Number.isInteger(cost) && (cost as number) >= 0 && (cost as number) <= limit) return cost as number;
-  return numberOption(OWNER, 'cost', cost, { integer: true, min: 0, max: limit }, 1);
 }

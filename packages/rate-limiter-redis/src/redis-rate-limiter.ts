@@ -8,9 +8,10 @@ import {
   type RateLimitHeadersOptions,
   type RateLimitOptions,
 } from '@cemaf/rate-limiter';
+import { checkCost, checkKey, checkSignal } from '@cemaf/rate-limiter/internal';
 import { createScriptRunner, StoreDeadline, type ScriptRunner } from '@cemaf/redis-client';
 import { limiterScript } from './limiter-script.js';
-import { checkCost, checkKey, checkSignal, OWNER, settingsOf, type RedisRateLimiterOptions, type Settings } from './options.js';
+import { OWNER, settingsOf, type RedisRateLimiterOptions, type Settings } from './options.js';
 
 /** A key, or `undefined` for the limiter's own budget. */
 type Key = string | undefined;
@@ -166,7 +167,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
       algorithm,
       settings.maxCalls,
       settings.timeWindow,
-      settings.burst,
+      settings.capacity,
       none(settings.maxWait),
       none(settings.maxQueue),
       this.#owner,
@@ -180,8 +181,8 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
    * `TypeError` / `RangeError` for a bad key or cost. While Redis fails, `onStoreError` decides.
    */
   async tryAcquire(options?: RateLimitOptions): Promise<RateLimitDecision> {
-    const key = checkKey(options?.key);
-    const cost = checkCost(options?.cost, this.#settings.limit);
+    const key = checkKey(OWNER, options?.key);
+    const cost = checkCost(OWNER, options?.cost, this.#settings.cost);
     const route = this.#route();
     let reply: Reply;
     try {
@@ -196,7 +197,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
     const allowed = reply[0] === 1 || reply[0] === '1';
     const decision: RateLimitDecision = {
       allowed,
-      limit: this.#settings.limit,
+      limit: this.#settings.capacity,
       remaining: Number(reply[1]),
       retryAfter: Number(reply[2]),
       resetAfter: Number(reply[3]),
@@ -214,9 +215,9 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
    */
   acquire(options?: AcquireOptions): Promise<void> {
     try {
-      const signal = checkSignal(options?.signal);
-      const key = checkKey(options?.key);
-      const cost = checkCost(options?.cost, this.#settings.limit);
+      const signal = checkSignal(OWNER, options?.signal);
+      const key = checkKey(OWNER, options?.key);
+      const cost = checkCost(OWNER, options?.cost, this.#settings.cost);
       if (signal?.aborted) return Promise.reject(signal.reason);
       return this.#enter(key, cost, signal) ?? Promise.resolve();
     } catch (error) {
@@ -231,9 +232,9 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   execute<T>(fn: Task<T>, options?: RateLimitExecuteOptions): Promise<T> {
     try {
       if (typeof fn !== 'function') invalid(`${OWNER}.execute`, 'fn', 'a function', fn, TypeError);
-      const signal = checkSignal(options?.signal);
-      const key = checkKey(options?.key);
-      const cost = checkCost(options?.cost, this.#settings.limit);
+      const signal = checkSignal(OWNER, options?.signal);
+      const key = checkKey(OWNER, options?.key);
+      const cost = checkCost(OWNER, options?.cost, this.#settings.cost);
       if (signal?.aborted) return Promise.reject(signal.reason);
       const ctx = new CallContext(signal, options?.attempt ?? 1);
       const wait = this.#enter(key, cost, signal);
@@ -263,7 +264,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
    * master). Waiting callers of this process move up. The fallback limiter is reset too.
    */
   async reset(key?: string): Promise<void> {
-    checkKey(key);
+    checkKey(OWNER, key);
     const fallback = this.#settings.onStoreError;
     if (typeof fallback === 'object') (fallback as { reset?: (key?: string) => unknown }).reset?.(key);
     if (key !== undefined) {
@@ -378,7 +379,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
   }
 
   #decideWithoutStore(key: Key, cost: number, error: unknown): RateLimitDecision {
-    const { limit, onStoreError, storeTimeout } = this.#settings;
+    const { capacity: limit, onStoreError, storeTimeout } = this.#settings;
     const mode = this.#reportStoreError(key, error);
     if (mode === 'fallback') {
       const decision = (onStoreError as { tryAcquire(options: RateLimitOptions): RateLimitDecision }).tryAcquire({ key, cost });
