@@ -8,53 +8,16 @@
 // contenders so that a busy moment of the machine does not land on one of them only.
 //
 //   node bench/breaker-bench.mjs [--calls 200000] [--rounds 7] [--json results.json]
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { argument, benchRedis, median } from '@cemaf/test-utils/bench.mjs';
 import { CircuitBreaker } from '@cemaf/circuit-breaker';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { RedisCircuitBreaker } from '../dist/index.js';
 
-const argument = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : process.argv[index + 1];
-};
 const CALLS = Number(argument('calls', '200000'));
 const ROUNDS = Number(argument('rounds', '7'));
 const JSON_OUT = argument('json', undefined);
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined };
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  // Never leave the server behind, even when the run is cut short.
-  process.once('exit', () => child.kill('SIGKILL'));
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
-  for (let ready = false; !ready; ) {
-    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    ready = await probe.connect().then(() => true, () => false);
-    probe.disconnect();
-    if (!ready) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
-  };
-}
 
 /** ns per call of `CALLS` sequential awaited calls. */
 async function measure(call, calls = CALLS) {
@@ -63,9 +26,7 @@ async function measure(call, calls = CALLS) {
   return ((performance.now() - start) * 1e6) / calls;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-const server = await startServer();
+const server = await benchRedis();
 const ioredis = new Redis(server.url);
 const nodeRedis = createClient({ url: server.url });
 await nodeRedis.connect();

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { describeReadmeExamples, muteConsole } from '@cemaf/test-utils';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -34,7 +34,7 @@ describe.skipIf(!hasRedis)('the README examples, against a real Redis', () => {
 
   it('node-redis.ts: opens when half the last calls failed, and logs it', async () => {
     await forget('search');
-    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const info = muteConsole('info');
     const { search, redis } = await import('./node-redis.js');
     cleanups.push(() => redis.quit(), () => search.close());
     for (let call = 0; call < 10; call++) await search.execute(() => 'found');
@@ -63,19 +63,4 @@ describe.skipIf(!hasRedis)('the README examples, against a real Redis', () => {
   });
 });
 
-describe('README.md', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-
-  it('shows each example file exactly as it is', () => {
-    const shown = [...readme.matchAll(/<!-- (examples\/[\w.-]+) -->\n```ts\n([\s\S]*?)\n```/g)];
-    expect(shown.length).toBeGreaterThan(0);
-    for (const [, path, code] of shown) {
-      expect(code, path).toBe(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8').trimEnd());
-    }
-  });
-
-  it('shows every example file', () => {
-    const files = readdirSync(new URL('.', import.meta.url)).filter((name) => name !== 'examples.test.ts');
-    for (const name of files) expect(readme, name).toContain(`<!-- examples/${name} -->`);
-  });
-});
+describeReadmeExamples(import.meta.url);

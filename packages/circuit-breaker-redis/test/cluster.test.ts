@@ -1,42 +1,14 @@
 import { ManualClock } from '@cemaf/core';
-import { redisCliProgram, redisCommand, startRedisCluster, type RedisCluster } from '@cemaf/test-utils';
-import { Cluster } from 'ioredis';
-import { createCluster } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRedisCluster } from '@cemaf/test-utils/redis';
+import { expect, it } from 'vitest';
 import { RedisCircuitBreaker } from '../src/index.js';
 import { boom, eventually, outcome } from './helpers.js';
-import { CLIENT_KINDS, redisServer, uniquePrefix, type ClientKind } from './redis.js';
+import { CLIENT_KINDS, uniquePrefix } from './redis.js';
 
-const redisCli = redisServer.available ? redisCliProgram() : redisServer;
-
-describe.skipIf(!redisServer.available || !redisCli.available)('RedisCircuitBreaker on a 3-node Redis Cluster', () => {
-  let cluster: RedisCluster;
-  beforeAll(async () => {
-    cluster = await startRedisCluster(3);
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
-
-  async function connectCluster(kind: ClientKind): Promise<{ client: unknown; close(): Promise<unknown> }> {
-    if (kind === 'ioredis') {
-      const client = new Cluster(cluster.nodes.map(({ host, port }) => ({ host, port })));
-      return { client, close: async () => client.disconnect() };
-    }
-    const client = createCluster({ rootNodes: cluster.nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) });
-    client.on('error', () => undefined);
-    await client.connect();
-    return { client, close: async () => client.destroy() };
-  }
-
-  const keysOn = async (port: number, prefix: string) => {
-    const reply = await redisCommand(port, `KEYS ${prefix}*`);
-    return Number(/^\*(\d+)/.exec(reply)?.[1] ?? 0);
-  };
-
+describeRedisCluster('RedisCircuitBreaker on a 3-node Redis Cluster', (cluster) => {
   it.each(CLIENT_KINDS)('%s: circuits over every node, each in one slot; transitions reach the other process through pub/sub', async (kind) => {
-    const first = await connectCluster(kind);
-    const second = await connectCluster(kind);
+    const first = await cluster.connect(kind);
+    const second = await cluster.connect(kind);
     const breakers: RedisCircuitBreaker[] = [];
     try {
       const prefix = uniquePrefix(`cluster-${kind}`).replace(/[{}]/g, '');
@@ -58,7 +30,7 @@ describe.skipIf(!redisServer.available || !redisCli.available)('RedisCircuitBrea
         await eventually(() => two.state === 'open', 10_000);
       }
       // The circuits' keys are spread over the nodes, three keys of one circuit on one node.
-      const perNode = await Promise.all(cluster.nodes.map(({ port }) => keysOn(port, prefix)));
+      const perNode = await Promise.all(cluster.nodes.map(({ port }) => cluster.keysOn(port, prefix)));
       expect(perNode.every((count) => count > 0)).toBe(true);
       expect(perNode.reduce((sum, count) => sum + count, 0)).toBe(names.length);
 
@@ -74,8 +46,8 @@ describe.skipIf(!redisServer.available || !redisCli.available)('RedisCircuitBrea
       for (const breaker of breakers) expect(breaker.stats().storeErrors).toBe(0);
     } finally {
       await Promise.all(breakers.map((breaker) => breaker.close()));
-      await first.close();
-      await second.close();
+      await first.destroy();
+      await second.destroy();
     }
   });
 });

@@ -1,9 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import type { ChildProcess } from 'node:child_process';
+import { bundledScript, forkChild } from '@cemaf/test-utils/child-processes';
 import type { CircuitState } from '../src/index.js';
 
 /** How the service behind every child's breaker behaves. */
@@ -41,40 +37,9 @@ export type ToChild =
   | { type: 'quit' };
 export type FromChild = { type: 'ready' } | { type: 'trial-started'; at: number } | { type: 'report'; report: Report };
 
-let bundled: Promise<string> | undefined;
-/**
- * The child script, bundled once per test file with its clients (Node 20 cannot run TypeScript
- * itself, and one file loads faster on a busy machine). Removed when this process exits.
- */
-function childScript(): Promise<string> {
-  bundled ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cemaf-breaker-children-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const outfile = join(dir, 'worker.cjs');
-    await build({
-      entryPoints: [fileURLToPath(new URL('./children/worker.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node18',
-      outfile,
-      logLevel: 'warning',
-    });
-    return outfile;
-  })();
-  return bundled;
-}
+export { killChildren, wallNow } from '@cemaf/test-utils/child-processes';
 
-const running = new Set<ChildProcess>();
-
-/** Kills every child still running (teardown, also after a failed test). */
-export function killChildren(): void {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
-}
-
-/** Real wall-clock ms, as the children measure it. */
-export const wallNow = (): number => performance.timeOrigin + performance.now();
+const childScript = bundledScript(new URL('./children/worker.ts', import.meta.url));
 
 /** One child process with a RedisCircuitBreaker. */
 export class Child {
@@ -83,11 +48,9 @@ export class Child {
   readonly exited: Promise<void>;
 
   constructor(script: string) {
-    const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    const child = forkChild(script);
     this.process = child;
-    running.add(child);
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    void this.exited.then(() => running.delete(child));
     child.on('message', (message: FromChild) => {
       for (const listener of this.#listeners) listener(message);
     });

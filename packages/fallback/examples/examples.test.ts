@@ -1,21 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { describeReadmeExamples, muteConsole } from '@cemaf/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findUser } from './find-user.js';
 import { loadFlags } from './flags-with-defaults.js';
 import { BadRequestError, recommendationsFor } from './recommendations.js';
 
-const here = new URL('./', import.meta.url);
-
-describe('README examples', () => {
-  it('shows every example file as it is', () => {
-    const readme = readFileSync(new URL('../README.md', here), 'utf8');
-    const examples = readdirSync(here).filter((name) => name.endsWith('.ts') && name !== 'examples.test.ts');
-    expect(examples.length).toBeGreaterThan(0);
-    for (const name of examples) {
-      expect(readme, `README.md should show examples/${name}`).toContain(readFileSync(new URL(name, here), 'utf8').trim());
-    }
-  });
-});
+describeReadmeExamples(import.meta.url, { markers: false });
 
 describe('recommendations', () => {
   afterEach(() => {
@@ -25,13 +14,13 @@ describe('recommendations', () => {
   it('returns what the service recommends', async () => {
     const products = [{ id: 'p1', name: 'Kettle' }];
     vi.stubGlobal('fetch', async () => Response.json(products));
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const warn = muteConsole('warn');
     await expect(recommendationsFor('u1')).resolves.toEqual(products);
     expect(warn).not.toHaveBeenCalled();
   });
 
   it('returns a fresh empty list when the service fails or cannot be reached, and logs why', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const warn = muteConsole('warn');
     vi.stubGlobal('fetch', async () => new Response('oops', { status: 503 }));
     const first = await recommendationsFor('u1');
     expect(first).toEqual([]);

@@ -7,54 +7,17 @@
 // moment of the machine does not land on one of them only.
 //
 //   node bench/redis-bench.mjs [--seconds 2] [--rounds 3] [--json results.json]
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { argument, benchRedis, median } from '@cemaf/test-utils/bench.mjs';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { createClient } from 'redis';
 import { RedisRateLimiter } from '../dist/index.js';
 
-const argument = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : process.argv[index + 1];
-};
 const SECONDS = Number(argument('seconds', '2'));
 const ROUNDS = Number(argument('rounds', '3'));
 const JSON_OUT = argument('json', undefined);
 const KEYS = 1_000;
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined };
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  // Never leave the server behind, even when the run is cut short.
-  process.once('exit', () => child.kill('SIGKILL'));
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
-  for (let ready = false; !ready; ) {
-    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    ready = await probe.connect().then(() => true, () => false);
-    probe.disconnect();
-    if (!ready) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
-  };
-}
 
 /** Runs `call(i)` from `concurrency` loops for SECONDS (after a warm-up); returns calls/s. */
 async function measure(concurrency, call) {
@@ -78,7 +41,7 @@ async function measure(concurrency, call) {
   return Math.round((count / elapsed) * 1_000);
 }
 
-const server = await startServer();
+const server = await benchRedis();
 const ioredis = new Redis(server.url);
 const nodeRedis = createClient({ url: server.url });
 await nodeRedis.connect();
@@ -131,7 +94,6 @@ const contenders = [
   ],
 ];
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const runs = contenders.map(() => ({ 1: [], 64: [] }));
 console.log(`Redis ${server.url}, ${KEYS} keys round robin, median of ${ROUNDS} runs of ${SECONDS} s, Node ${process.version}`);
 for (let round = 0; round < ROUNDS; round++) {

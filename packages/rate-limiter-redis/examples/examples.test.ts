@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RateLimiter } from '@cemaf/rate-limiter';
-import { redisCliProgram, startRedisCluster, startRedisServer } from '@cemaf/test-utils';
+import { describeReadmeExamples, muteConsole, redisCliProgram, startRedisCluster, startRedisServer } from '@cemaf/test-utils';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RedisRateLimiter } from '@cemaf/rate-limiter-redis';
@@ -12,6 +12,8 @@ afterEach(async () => {
   vi.unstubAllGlobals();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+describeReadmeExamples(import.meta.url, { markers: false });
 
 describe.skipIf(!hasRedis)('the README examples, against a real Redis', () => {
   it('quick-start.ts: the 11th call of a second waits for its turn', async () => {
@@ -62,7 +64,7 @@ describe.skipIf(!hasRedis)('the README examples, against a real Redis', () => {
 
   it('fallback.ts: decides in memory with a share of the limit while Redis is down, then goes back', async () => {
     const { sharedLimiter } = await import('./fallback.js');
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = muteConsole('warn');
     const server = await startRedisServer();
     cleanups.push(() => server.stop());
     const redis = new Redis(server.url, { retryStrategy: () => 50 });
@@ -98,7 +100,7 @@ describe.skipIf(!hasRedis)('the README examples, against a real Redis', () => {
 it('fallback.ts builds its in-memory fallback from the shared limit', async () => {
   const { sharedLimiter } = await import('./fallback.js');
   const adapter = { evalsha: () => Promise.reject(new Error('down')), eval: () => Promise.reject(new Error('down')) };
-  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  muteConsole('warn');
   const limiter = sharedLimiter(adapter as never, 4);
   expect(limiter).toBeInstanceOf(RedisRateLimiter);
   expect(await limiter.tryAcquire({ cost: 0 })).toMatchObject({ limit: 75 });

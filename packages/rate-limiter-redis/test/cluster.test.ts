@@ -1,40 +1,11 @@
-import { redisCliProgram, redisCommand, startRedisCluster, type RedisCluster } from '@cemaf/test-utils';
-import { Cluster } from 'ioredis';
-import { createCluster } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRedisCluster } from '@cemaf/test-utils/redis';
+import { expect, it } from 'vitest';
 import { RedisRateLimiter } from '../src/index.js';
-import { CLIENT_KINDS, redisServer, uniquePrefix, type ClientKind } from './redis.js';
+import { CLIENT_KINDS, uniquePrefix } from './redis.js';
 
-const redisCli = redisServer.available ? redisCliProgram() : redisServer;
-
-describe.skipIf(!redisServer.available || !redisCli.available)('RedisRateLimiter on a 3-node Redis Cluster', () => {
-  let cluster: RedisCluster;
-  beforeAll(async () => {
-    cluster = await startRedisCluster(3);
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
-
-  async function connectCluster(kind: ClientKind): Promise<{ client: unknown; close(): Promise<unknown> }> {
-    if (kind === 'ioredis') {
-      const client = new Cluster(cluster.nodes.map(({ host, port }) => ({ host, port })));
-      return { client, close: () => client.quit() };
-    }
-    const client = createCluster({ rootNodes: cluster.nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) });
-    client.on('error', () => undefined);
-    await client.connect();
-    return { client, close: () => client.close() };
-  }
-
-  const keysOn = async (port: number, prefix: string) => {
-    const reply = await redisCommand(port, `KEYS ${prefix}*`);
-    // An array reply: *N, then $len / name pairs.
-    return Number(/^\*(\d+)/.exec(reply)?.[1] ?? 0);
-  };
-
+describeRedisCluster('RedisRateLimiter on a 3-node Redis Cluster', (cluster) => {
   it.each(CLIENT_KINDS)('%s: many keys over all slots, waits, aborts and resets, with no CROSSSLOT or MOVED error', async (kind) => {
-    const { client, close } = await connectCluster(kind);
+    const { client, close } = await cluster.connect(kind);
     try {
       const prefix = uniquePrefix(`cluster-${kind}`);
       const limiter = new RedisRateLimiter({ redis: client as never, prefix, maxCalls: 2, timeWindow: 60_000 });
@@ -49,7 +20,7 @@ describe.skipIf(!redisServer.available || !redisCli.available)('RedisRateLimiter
       expect(decisions.every((allowed) => allowed.join() === 'true,true,false')).toBe(true);
 
       // Every node holds some of the keys: they really are spread over the slots.
-      const perNode = await Promise.all(cluster.nodes.map(({ port }) => keysOn(port, prefix)));
+      const perNode = await Promise.all(cluster.nodes.map(({ port }) => cluster.keysOn(port, prefix)));
       expect(perNode.every((count) => count > 0)).toBe(true);
 
       // Waiters on many keys, some aborting: the scripts that reserve and give back run too.

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useIoredis } from '@cemaf/test-utils/redis';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RedisRateLimiter, type RateLimitAlgorithm } from '../src/index.js';
 import {
   fullestFixedWindow,
@@ -10,21 +10,14 @@ import {
   type Job,
   type Outcome,
 } from './processes.js';
-import { redisServer, uniquePrefix, useRedis } from './redis.js';
+import { redisServer, uniquePrefix } from './redis.js';
 
 const ALGORITHMS: readonly RateLimitAlgorithm[] = ['sliding-window', 'token-bucket', 'fixed-window'];
 const sum = (items: readonly { cost: number }[]) => items.reduce((total, item) => total + item.cost, 0);
 const grantsOf = (outcomes: readonly Outcome[]) => outcomes.flatMap((outcome) => outcome.grants);
 
 describe.skipIf(!redisServer.available)('RedisRateLimiter shared by 4 processes', () => {
-  const redis = useRedis();
-  let client: Redis;
-  beforeAll(() => {
-    client = new Redis(redis.url);
-  });
-  afterAll(async () => {
-    await client.quit();
-  });
+  const redis = useIoredis();
   afterEach(() => killChildren());
 
   /** One job per child, numbered. */
@@ -33,7 +26,7 @@ describe.skipIf(!redisServer.available)('RedisRateLimiter shared by 4 processes'
 
   /** The budget as Redis holds it now, peeked by a limiter of this process. */
   const remainingOf = (job: Job) =>
-    new RedisRateLimiter({ ...job.options, redis: client, prefix: job.prefix })
+    new RedisRateLimiter({ ...job.options, redis: redis.client, prefix: job.prefix })
       .tryAcquire({ key: job.key, cost: 0 })
       .then((decision) => decision.remaining);
 

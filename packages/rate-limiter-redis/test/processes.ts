@@ -1,9 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundledScript, forkChild, wallNow } from '@cemaf/test-utils/child-processes';
 import type { RateLimitDecision } from '../src/index.js';
 import type { RedisRateLimiterOptions } from '../src/index.js';
 
@@ -40,13 +35,7 @@ export interface Grant {
 }
 
 /** A refused (or aborted) call. */
-export interface Refusal {
-  readonly worker: number;
-  readonly kind: string;
-  readonly cost: number;
-  readonly lo: number;
-  readonly hi: number;
-  readonly decision?: RateLimitDecision;
+export interface Refusal extends Grant {
   readonly aborted?: boolean;
 }
 
@@ -59,40 +48,9 @@ export interface Outcome {
 export type ToChild = { type: 'job'; job: Job } | { type: 'go'; until: number };
 type FromChild = { type: 'ready' } | { type: 'done'; outcome: Outcome };
 
-let bundled: Promise<string> | undefined;
-/**
- * The child script, bundled once per test file with its clients (Node 20 cannot run TypeScript
- * itself, and one file loads faster on a busy machine). Removed when this process exits.
- */
-function childScript(): Promise<string> {
-  bundled ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cemaf-children-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const outfile = join(dir, 'hammer.cjs');
-    await build({
-      entryPoints: [fileURLToPath(new URL('./children/hammer.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node18',
-      outfile,
-      logLevel: 'warning',
-    });
-    return outfile;
-  })();
-  return bundled;
-}
+export { killChildren, wallNow } from '@cemaf/test-utils/child-processes';
 
-const running = new Set<ChildProcess>();
-
-/** Kills every child still running (teardown, also after a failed test). */
-export function killChildren(): void {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
-}
-
-/** Real wall-clock ms, as the children measure it. */
-export const wallNow = (): number => performance.timeOrigin + performance.now();
+const childScript = bundledScript(new URL('./children/hammer.ts', import.meta.url));
 
 /**
  * Runs one child per job, all started together once every one is connected and ready, for
@@ -101,9 +59,7 @@ export const wallNow = (): number => performance.timeOrigin + performance.now();
 export async function runChildren(jobs: readonly Job[], duration: number): Promise<Outcome[]> {
   const script = await childScript();
   const children = jobs.map((job) => {
-    const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-    running.add(child);
-    child.once('exit', () => running.delete(child));
+    const child = forkChild(script);
     const ready = new Promise<void>((resolve, reject) => {
       child.once('error', reject);
       child.on('message', (message: FromChild) => {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock, RateLimiter } from '@cemaf/rate-limiter';
+import { describeReadmeExamples } from '@cemaf/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 /** Fakes the timers and performance.now() that systemClock reads, for the module-level limiters. */
@@ -110,13 +111,4 @@ describe('examples/per-tenant.ts', () => {
   });
 });
 
-describe('README.md', () => {
-  it('shows the examples as they are in examples/', async () => {
-    const { readFile } = await import('node:fs/promises');
-    const read = (path: string) => readFile(new URL(path, import.meta.url), 'utf8');
-    const readme = await read('../README.md');
-    for (const file of ['quick-start.ts', 'http-server.ts', 'fetch-handler.ts', 'per-tenant.ts', 'testing-with-manual-clock.test.ts']) {
-      expect(readme, file).toContain('```ts\n' + (await read(file)) + '```');
-    }
-  });
-});
+describeReadmeExamples(import.meta.url, { markers: false });

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { describeReadmeExamples } from '@cemaf/test-utils';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { counter } from './bounded-counter.js';
@@ -22,19 +22,4 @@ describe.skipIf(!hasRedis)('the README examples, against a real Redis', () => {
   });
 });
 
-describe('README.md', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-
-  it('shows each example file exactly as it is', () => {
-    const shown = [...readme.matchAll(/<!-- (examples\/[\w.-]+) -->\n```ts\n([\s\S]*?)\n```/g)];
-    expect(shown.length).toBeGreaterThan(0);
-    for (const [, path, code] of shown) {
-      expect(code, path).toBe(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8').trimEnd());
-    }
-  });
-
-  it('shows every example file', () => {
-    const files = readdirSync(new URL('.', import.meta.url)).filter((name) => name !== 'examples.test.ts');
-    for (const name of files) expect(readme, name).toContain(`<!-- examples/${name} -->`);
-  });
-});
+describeReadmeExamples(import.meta.url);

@@ -1,5 +1,5 @@
 import { ManualClock } from '@cemaf/retry';
-import { readdirSync, readFileSync } from 'node:fs';
+import { describeReadmeExamples, muteConsole } from '@cemaf/test-utils';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -147,7 +147,7 @@ describe('examples/custom-backoff.ts', () => {
   beforeEach(fakeSystemTime);
 
   it('retries server errors with decorrelated jitter and logs each retry', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = muteConsole('warn');
     const { policy, HttpError } = await import('./custom-backoff.js');
     const delays: number[] = [];
     policy.on('retry', ({ delay }) => delays.push(delay));
@@ -164,7 +164,7 @@ describe('examples/custom-backoff.ts', () => {
   });
 
   it('gives up at once on a client error', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = muteConsole('warn');
     const { policy, HttpError } = await import('./custom-backoff.js');
     const notFound = new HttpError(404);
     await expect(policy.execute(() => Promise.reject(notFound))).rejects.toBe(notFound);
@@ -207,19 +207,4 @@ describe('examples/wrap.ts', () => {
   });
 });
 
-describe('README.md', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-
-  it('shows each example file exactly as it is', () => {
-    const shown = [...readme.matchAll(/<!-- (examples\/[\w.-]+) -->\n```ts\n([\s\S]*?)\n```/g)];
-    expect(shown.length).toBeGreaterThan(0);
-    for (const [, path, code] of shown) {
-      expect(code, path).toBe(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8').trimEnd());
-    }
-  });
-
-  it('shows every example file', () => {
-    const files = readdirSync(new URL('.', import.meta.url)).filter((name) => name !== 'examples.test.ts');
-    for (const name of files) expect(readme, name).toContain(`<!-- examples/${name} -->`);
-  });
-});
+describeReadmeExamples(import.meta.url);

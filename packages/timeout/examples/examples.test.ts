@@ -1,20 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { describeReadmeExamples } from '@cemaf/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadProfile } from './fetch-with-deadline.js';
 import { stockLevel } from './retry-breaker-timeout.js';
 
-const here = new URL('./', import.meta.url);
-
-describe('README examples', () => {
-  it('shows every example file as it is', () => {
-    const readme = readFileSync(new URL('../README.md', here), 'utf8');
-    const examples = readdirSync(here).filter((name) => name.endsWith('.ts') && name !== 'examples.test.ts');
-    expect(examples.length).toBeGreaterThan(0);
-    for (const name of examples) {
-      expect(readme, `README.md should show examples/${name}`).toContain(readFileSync(new URL(name, here), 'utf8').trim());
-    }
-  });
-});
+describeReadmeExamples(import.meta.url, { markers: false });
 
 describe('fetch-with-deadline', () => {
   afterEach(() => {

@@ -30,3 +30,5 @@ export {
   type ModelOutcome,
   type Permit,
 } from './rate-limit-model.js';
+export { boom, deferred, errorOf, eventually, flush, outcome, sleep, type Deferred } from './promises.js';
+export { describeReadmeExamples, muteConsole, type ReadmeExamplesOptions } from './readme-examples.js';
