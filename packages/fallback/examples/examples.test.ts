@@ -1,4 +1,4 @@
-import { describeReadmeExamples, muteConsole } from '@cemaf/test-utils';
+import { describeReadmeExamples, muteConsole, stubSilentFetch } from '@cemaf/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findUser } from './find-user.js';
 import { loadFlags } from './flags-with-defaults.js';
@@ -66,11 +66,7 @@ describe('flags-with-defaults', () => {
 
   it('falls back to the defaults after three attempts that each time out', async () => {
     vi.useFakeTimers();
-    const requests: AbortSignal[] = [];
-    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
-      requests.push(init.signal!);
-      return new Promise(() => {});
-    });
+    const requests = stubSilentFetch();
     const start = performance.now();
     let settledAt: number | undefined;
     const result = loadFlags('u1');

@@ -1,4 +1,4 @@
-import { describeReadmeExamples } from '@cemaf/test-utils';
+import { describeReadmeExamples, stubSilentFetch } from '@cemaf/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadProfile } from './fetch-with-deadline.js';
 import { stockLevel } from './retry-breaker-timeout.js';
@@ -20,15 +20,12 @@ describe('fetch-with-deadline', () => {
 
   it('returns undefined after 2 s of silence, and cancels the request', async () => {
     vi.useFakeTimers();
-    let request: AbortSignal | undefined;
-    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
-      request = init.signal ?? undefined;
-      return new Promise(() => {});
-    });
+    const requests = stubSilentFetch();
     const profile = loadProfile('7');
     await vi.advanceTimersByTimeAsync(2_000);
     await expect(profile).resolves.toBeUndefined();
-    expect(request?.aborted).toBe(true);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.aborted).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -46,11 +43,7 @@ describe('retry-breaker-timeout', () => {
 
   it('gives each attempt 2 s, retries after 200 and 400 ms, then rejects with the last TimeoutError', async () => {
     vi.useFakeTimers();
-    const requests: AbortSignal[] = [];
-    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
-      requests.push(init.signal!);
-      return new Promise(() => {});
-    });
+    const requests = stubSilentFetch();
     let settledAt: number | undefined;
     const level = stockLevel('sku-1');
     const rejected = expect(level).rejects.toMatchObject({ code: 'TIMEOUT', timeout: 2_000 });

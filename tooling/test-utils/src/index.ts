@@ -31,4 +31,4 @@ export {
   type Permit,
 } from './rate-limit-model.js';
 export { boom, deferred, errorOf, eventually, flush, outcome, sleep, type Deferred } from './promises.js';
-export { describeReadmeExamples, muteConsole, type ReadmeExamplesOptions } from './readme-examples.js';
+export { describeReadmeExamples, muteConsole, stubSilentFetch, type ReadmeExamplesOptions } from './readme-examples.js';

@@ -55,3 +55,16 @@ export function muteConsole(method: 'log' | 'info' | 'warn' | 'error'): MockInst
   // The four share one signature.
   return vi.spyOn(console, method as 'log').mockImplementation(() => undefined);
 }
+
+/**
+ * Replaces `fetch` (until `vi.unstubAllGlobals()`) with one that never answers, and returns the
+ * signals of the requests made, in order: for examples that must give up on a silent service.
+ */
+export function stubSilentFetch(): AbortSignal[] {
+  const requests: AbortSignal[] = [];
+  vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+    requests.push(init.signal!);
+    return new Promise(() => {});
+  });
+  return requests;
+}
