@@ -81,11 +81,13 @@ export function settingsOf(options: RateLimiterOptions): Settings {
   };
 }
 
+// Only the token bucket takes the third argument, its burst.
+const ALGORITHMS: Record<RateLimitAlgorithm, (maxCalls: number, timeWindow: number, burst: number) => Algorithm<unknown>> = {
+  'sliding-window': slidingWindow,
+  'token-bucket': tokenBucket,
+  'fixed-window': fixedWindow,
+};
+
 /** How a key's permits are kept under the limit. */
-export function algorithmOf({ algorithm, maxCalls, timeWindow, capacity }: LimitSettings): Algorithm<unknown> {
-  return algorithm === 'token-bucket'
-    ? tokenBucket(maxCalls, timeWindow, capacity)
-    : algorithm === 'fixed-window'
-      ? fixedWindow(maxCalls, timeWindow)
-      : slidingWindow(maxCalls, timeWindow);
-}
+export const algorithmOf = (limit: LimitSettings): Algorithm<unknown> =>
+  ALGORITHMS[limit.algorithm](limit.maxCalls, limit.timeWindow, limit.capacity);
