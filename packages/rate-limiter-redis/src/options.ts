@@ -1,6 +1,6 @@
 import type { Clock } from '@cemaf/core';
 import { clockOption, invalid, numberOption, optionsOf } from '@cemaf/core/internal';
-import type { RateLimitDecision, RateLimiterOptions } from '@cemaf/rate-limiter';
+import type { RateLimitAlgorithm, RateLimitDecision } from '@cemaf/rate-limiter';
 import { LIMIT_OPTIONS, limitOf, type LimitSettings } from '@cemaf/rate-limiter/internal';
 import { toRedisAdapter, type RedisClient, type RedisClientAdapter } from '@cemaf/redis-client';
 
@@ -20,12 +20,8 @@ export interface FallbackLimiter {
 /** What a decision does while Redis fails (an error, or no answer within `storeTimeout`). */
 export type OnStoreError = 'fail-closed' | 'fail-open' | FallbackLimiter;
 
-/**
- * Options of `new RedisRateLimiter(options)`: `RateLimiter`'s limit (`maxCalls`, `timeWindow`,
- * `algorithm`, `burst`, `maxWait`), and where and how it is kept.
- */
-export interface RedisRateLimiterOptions
-  extends Pick<RateLimiterOptions, 'maxCalls' | 'timeWindow' | 'algorithm' | 'burst' | 'maxWait'> {
+/** Options of `new RedisRateLimiter(options)`. */
+export interface RedisRateLimiterOptions {
   /**
    * The Redis client: an `ioredis` `Redis` or `Cluster`, a node-redis client or cluster
    * (`createClient()`, `createCluster()`, connected), or a {@link RedisClientAdapter}. The limiter
@@ -38,6 +34,26 @@ export interface RedisRateLimiterOptions
    * @default 'cemaf:rl:'
    */
   readonly prefix?: string | undefined;
+  /** Permits per `timeWindow` (a call takes `cost` permits, 1 by default). Required. */
+  readonly maxCalls: number;
+  /** The window, in ms. Required. */
+  readonly timeWindow: number;
+  /**
+   * `'sliding-window'`: never more than `maxCalls` permits in any interval of `timeWindow`,
+   * exactly. `'token-bucket'`: `maxCalls` tokens per `timeWindow`, refilled continuously, bursts
+   * up to `burst`; the bucket starts full. `'fixed-window'`: a window opens at a key's first
+   * permit and lasts `timeWindow`; the next opens at the first permit after it ends.
+   * @default 'sliding-window'
+   */
+  readonly algorithm?: RateLimitAlgorithm | undefined;
+  /** Token bucket only: the bucket's size, the most permits taken at once. @default maxCalls */
+  readonly burst?: number | undefined;
+  /**
+   * Longest wait for a permit, in ms. A caller whose permits would come later is rejected at once
+   * with `RateLimitExceededError` (waiting exactly `maxWait` is allowed); 0 never waits.
+   * @default Infinity
+   */
+  readonly maxWait?: number | undefined;
   /**
    * Callers of this process allowed to wait at once, per key; one more is rejected at once with
    * `RateLimitExceededError`. @default Infinity
