@@ -1,7 +1,7 @@
 import type { Clock } from '@cemaf/core';
 import { invalid, numberOption, optionsOf, requiredOption, type NumberRule } from '@cemaf/core/internal';
 import type { CircuitBreakerOptions, CircuitBreakerSnapshot } from '@cemaf/circuit-breaker';
-import { BREAKER_OPTIONS, resolveOptions, snapshotOf, type BreakerSettings } from '@cemaf/circuit-breaker/internal';
+import { OPTION_NAMES, resolveOptions, snapshotOf, type BreakerSettings } from '@cemaf/circuit-breaker/internal';
 import { toRedisAdapter, type RedisClient, type RedisClientAdapter } from '@cemaf/redis-client';
 
 export const OWNER = 'RedisCircuitBreaker';
@@ -78,7 +78,7 @@ export interface Settings {
 
 const REDIS_NAMES = ['redis', 'name', 'prefix', 'flushInterval', 'storeTimeout', 'leaseTime'];
 // CircuitBreaker's options, but where the circuit starts, which the Redis circuit reads otherwise.
-const BREAKER_NAMES = BREAKER_OPTIONS.filter((name) => name !== 'initialState');
+const BREAKER_NAMES = OPTION_NAMES.filter((name) => name !== 'initialState');
 const POSITIVE: NumberRule = { above: 0 };
 
 function nameOption(name: string, value: unknown, fallback?: string): string {

@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 export {
-  BREAKER_OPTIONS,
+  OPTION_NAMES,
   resolveOptions,
   snapshotOf,
   type BreakerSettings,

@@ -129,7 +129,7 @@ export interface BreakerSettings {
 }
 
 /** The options of `new CircuitBreaker(options)`, in the order an unknown option's message lists them. */
-export const BREAKER_OPTIONS: readonly string[] = [
+export const OPTION_NAMES: readonly string[] = [
   'failureThreshold',
   'failureWindow',
   'resetTimeout',
@@ -162,7 +162,7 @@ function leftOut(owner: string, name: string, value: unknown, when: string): voi
  * naming `owner` from the call that would have opened the circuit.
  */
 export function resolveOptions(owner: string, options: unknown, extraNames: readonly string[] = []): BreakerSettings {
-  const o = optionsOf(owner, options, [...BREAKER_OPTIONS, ...extraNames]);
+  const o = optionsOf(owner, options, [...OPTION_NAMES, ...extraNames]);
   const number = <Fallback extends number>(name: string, rule: NumberRule, fallback: Fallback) =>
     numberOption(owner, name, o[name], rule, fallback);
   const resetTimeout = o['resetTimeout'];
