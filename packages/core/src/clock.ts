@@ -58,9 +58,16 @@ export function soon(callback: () => void): () => void {
   return () => (cancelled = true);
 }
 
-/** The real clock's timer: re-armed until `now()` really says due, chained past 2^31-1 ms. */
-const scheduleTimer: Schedule = (ms, callback) => {
-  if (!checkSleep('systemClock.schedule', ms)) return soon(callback);
+/** The real clock's timer (`schedule` on `systemClock`). */
+const scheduleTimer: Schedule = (ms, callback) =>
+  checkSleep('systemClock.schedule', ms) ? startTimer(ms, callback) : soon(callback);
+
+/**
+ * Runs `callback` once `ms` (checked, > 0) has really passed: re-armed until `now()` says due,
+ * chained past 2^31-1 ms. Kept apart from `scheduleTimer` so that a bundle that only sleeps
+ * drops `soon` and `schedule`.
+ */
+function startTimer(ms: number, callback: () => void): () => void {
   const due = performance.now() + ms;
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Timers may fire a little early, and cannot wait longer than MAX_TIMER_DELAY.
@@ -71,7 +78,7 @@ const scheduleTimer: Schedule = (ms, callback) => {
   };
   arm();
   return () => clearTimeout(timer);
-};
+}
 
 /**
  * The real clock: `performance.now()` and `setTimeout`, looked up on every call so that fake
@@ -87,7 +94,7 @@ export const systemClock: Clock = {
         cancel();
         reject(signal?.reason);
       };
-      const cancel = scheduleTimer(ms, () => {
+      const cancel = startTimer(ms, () => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       });
