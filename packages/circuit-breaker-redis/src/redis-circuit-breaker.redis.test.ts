@@ -1,8 +1,8 @@
 import { CircuitOpenError, ManualClock } from '@cemaf/core';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { boom, deferred, errorOf, eventually, outcome, sleep } from '../test/helpers.js';
-import { CLIENT_KINDS, connect, redisServer, uniquePrefix, useRedis, type ClientKind } from '../test/redis.js';
+import { boom, deferred, errorOf, eventually, outcome, sleep } from '@cemaf/test-utils';
+import { CLIENT_KINDS, connect, redisServer, uniquePrefix, useRedis, type ClientKind } from '@cemaf/test-utils/redis';
 import type { RedisCircuitBreakerOptions } from './options.js';
 import { RedisCircuitBreaker, type RedisCircuitBreakerEvents } from './redis-circuit-breaker.js';
 

@@ -1,7 +1,7 @@
 import { CircuitOpenError, ManualClock, pipeline } from '@cemaf/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { down, fakeRedis, never, reply, stateText, type Sent } from '../test/fake-redis.js';
-import { boom, deferred, errorOf, flush, outcome } from '../test/helpers.js';
+import { boom, deferred, errorOf, flush, outcome } from '@cemaf/test-utils';
 import { RedisCircuitBreaker, type RedisCircuitBreakerEvents } from './redis-circuit-breaker.js';
 
 afterEach(() => {

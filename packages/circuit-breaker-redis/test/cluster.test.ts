@@ -1,9 +1,8 @@
 import { ManualClock } from '@cemaf/core';
-import { describeRedisCluster } from '@cemaf/test-utils/redis';
+import { boom, eventually, outcome } from '@cemaf/test-utils';
+import { CLIENT_KINDS, describeRedisCluster, uniquePrefix } from '@cemaf/test-utils/redis';
 import { expect, it } from 'vitest';
 import { RedisCircuitBreaker } from '../src/index.js';
-import { boom, eventually, outcome } from './helpers.js';
-import { CLIENT_KINDS, uniquePrefix } from './redis.js';
 
 describeRedisCluster('RedisCircuitBreaker on a 3-node Redis Cluster', (cluster) => {
   it.each(CLIENT_KINDS)('%s: circuits over every node, each in one slot; transitions reach the other process through pub/sub', async (kind) => {

@@ -1,10 +1,9 @@
-import { startRedisServer } from '@cemaf/test-utils';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisCircuitBreaker, type RedisCircuitBreakerEvents } from '../src/index.js';
-import { boom, eventually, outcome } from './helpers.js';
-import { CLIENT_KINDS, redisServer, type ClientKind } from './redis.js';
+import { boom, eventually, outcome, startRedisServer } from '@cemaf/test-utils';
+import { CLIENT_KINDS, redisServer, type ClientKind } from '@cemaf/test-utils/redis';
 
 const STORE_TIMEOUT = 300;
 /** How late a call may settle while Redis is away: storeTimeout, plus a busy machine. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Child, killChildren, wallNow, type ChildOptions, type Report } from './processes.js';
-import { CLIENT_KINDS, redisServer, uniquePrefix, useRedis, type ClientKind } from './redis.js';
+import { CLIENT_KINDS, redisServer, uniquePrefix, useRedis, type ClientKind } from '@cemaf/test-utils/redis';
 
 /** The bound the tests hold the propagation to: generous, for a loaded 2-core machine. */
 const BOUND = 2_000;

@@ -1,7 +1,7 @@
 import { ManualClock } from '@cemaf/core';
 import { describeRateLimiterConformance, type ConformanceClock } from '@cemaf/test-utils';
 import { afterAll, describe } from 'vitest';
-import { CLIENT_KINDS, connect, redisServer, uniquePrefix, useRedis } from '../test/redis.js';
+import { CLIENT_KINDS, connect, redisServer, uniquePrefix, useRedis } from '@cemaf/test-utils/redis';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 
 describe.skipIf(!redisServer.available)('RedisRateLimiter against a real redis-server', () => {

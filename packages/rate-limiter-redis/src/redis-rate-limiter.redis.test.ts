@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisServer, uniquePrefix, useRedis } from '../test/redis.js';
+import { redisServer, uniquePrefix, useRedis } from '@cemaf/test-utils/redis';
 import type { RedisClientAdapter } from '@cemaf/redis-client';
 import { toRedisAdapter } from '@cemaf/redis-client';
 import { ManualClock } from '@cemaf/core';

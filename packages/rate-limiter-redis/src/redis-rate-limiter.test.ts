@@ -1,5 +1,6 @@
 import { ManualClock, RateLimitExceededError, TimeoutError } from '@cemaf/core';
 import { RateLimiter } from '@cemaf/rate-limiter';
+import { deferred } from '@cemaf/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import type { RedisArgument, RedisClientAdapter } from '@cemaf/redis-client';
 import { RedisRateLimiter, type RedisRateLimiterEvents } from './redis-rate-limiter.js';
@@ -23,16 +24,6 @@ function fakeRedis(answer: (op: string, args: readonly RedisArgument[]) => Promi
 
 const down = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
 const never = () => new Promise<never>(() => undefined);
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 function recordEvents(limiter: RedisRateLimiter) {
   const seen: [keyof RedisRateLimiterEvents, unknown][] = [];

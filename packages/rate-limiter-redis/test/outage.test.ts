@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisRateLimiter, type OnStoreError, type RedisRateLimiterEvents } from '../src/index.js';
-import { CLIENT_KINDS, redisServer, type ClientKind } from './redis.js';
+import { CLIENT_KINDS, redisServer, type ClientKind } from '@cemaf/test-utils/redis';
 
 const STORE_TIMEOUT = 300;
 const MAX_WAIT = 400;

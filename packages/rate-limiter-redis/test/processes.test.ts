@@ -1,4 +1,3 @@
-import { useIoredis } from '@cemaf/test-utils/redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisRateLimiter, type RateLimitAlgorithm } from '../src/index.js';
 import {
@@ -10,7 +9,7 @@ import {
   type Job,
   type Outcome,
 } from './processes.js';
-import { redisServer, uniquePrefix } from './redis.js';
+import { redisServer, uniquePrefix, useIoredis } from '@cemaf/test-utils/redis';
 
 const ALGORITHMS: readonly RateLimitAlgorithm[] = ['sliding-window', 'token-bucket', 'fixed-window'];
 const sum = (items: readonly { cost: number }[]) => items.reduce((total, item) => total + item.cost, 0);

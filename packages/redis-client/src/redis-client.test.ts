@@ -3,7 +3,7 @@ import { startRedisServer } from '@cemaf/test-utils';
 import { Redis, Cluster } from 'ioredis';
 import { createClient, createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_KINDS, connect, redisServer, uniquePrefix, useRedis } from '../test/redis.js';
+import { CLIENT_KINDS, connect, redisServer, uniquePrefix, useRedis } from '@cemaf/test-utils/redis';
 import { toRedisAdapter, type RedisClientAdapter, type RedisSubscription } from './redis-client.js';
 import { createScriptRunner } from './redis-script.js';
 

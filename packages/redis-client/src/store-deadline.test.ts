@@ -1,18 +1,9 @@
 import { ManualClock } from '@cemaf/core';
+import { deferred } from '@cemaf/test-utils';
 import { describe, expect, it } from 'vitest';
 import { StoreDeadline } from './store-deadline.js';
 
 class Late extends Error {}
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 function setup(timeout = 100) {
   const clock = new ManualClock();

@@ -1,1 +1,0 @@
-export { boom, deferred, errorOf, eventually, flush, outcome, sleep, type Deferred } from '@cemaf/test-utils';
