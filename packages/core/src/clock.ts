@@ -43,7 +43,10 @@ export function registerSchedule(clock: Clock, timer: Schedule): void {
  * returns the function that cancels it. Clocks other than cemaf's go through `sleep`.
  */
 export function schedule(clock: Clock, ms: number, callback: () => void): () => void {
-  const timer = clock === systemClock ? scheduleTimer : timers.get(clock);
+  if (clock === systemClock) {
+    return checkSleep('systemClock.schedule', ms) ? startTimer(ms, callback) : soon(callback);
+  }
+  const timer = timers.get(clock);
   if (timer !== undefined) return timer(ms, callback);
   const controller = new AbortController();
   const { signal } = controller;
@@ -58,14 +61,10 @@ export function soon(callback: () => void): () => void {
   return () => (cancelled = true);
 }
 
-/** The real clock's timer (`schedule` on `systemClock`). */
-const scheduleTimer: Schedule = (ms, callback) =>
-  checkSleep('systemClock.schedule', ms) ? startTimer(ms, callback) : soon(callback);
-
 /**
  * Runs `callback` once `ms` (checked, > 0) has really passed: re-armed until `now()` says due,
- * chained past 2^31-1 ms. Kept apart from `scheduleTimer` so that a bundle that only sleeps
- * drops `soon` and `schedule`.
+ * chained past 2^31-1 ms. Apart from `schedule` so that a bundle that only sleeps drops
+ * `schedule` and `soon`.
  */
 function startTimer(ms: number, callback: () => void): () => void {
   const due = performance.now() + ms;
