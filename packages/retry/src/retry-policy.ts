@@ -154,7 +154,7 @@ export class RetryPolicy implements Policy {
       invalid(
         OWNER,
         'backoff',
-        `one of 'constant', 'linear', 'exponential', 'fibonacci', 'jitter' or a function`,
+        `one of ${KINDS.map((kind) => `'${kind}'`).join(', ')} or a function`,
         backoff,
         typeof backoff === 'string' ? RangeError : TypeError,
       );
