@@ -87,7 +87,8 @@ describe('pipeline', () => {
     const log: string[] = [];
     const policy = pipeline(tracer('outer', log), tracer('inner', log));
     await policy.execute(() => 1);
-    expect(log).toContain('inner: key=- attempt=1 signal=no');
+    // Nothing to pass on (no signal, first attempt): the inner policy gets no options at all.
+    expect(log).toContain('inner: key=- attempt=- signal=no');
 
     const signals: AbortSignal[] = [];
     await policy.execute((ctx) => signals.push(ctx.signal, ctx.signal));

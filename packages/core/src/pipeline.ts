@@ -87,6 +87,15 @@ export interface Pipeline<Options extends ExecuteOptions = ExecuteOptions> exten
   ): (...args: Args) => Promise<Awaited<Result>>;
 }
 
+/** What a policy passes to the one inside it: the caller's options, with its own signal and attempt. */
+function innerOptions(options: ExecuteOptions | undefined, ctx: ExecutionContext): ExecuteOptions | undefined {
+  const signal = CallContext.signalOf(ctx);
+  const attempt = ctx.attempt;
+  // Spreading costs far more than it looks; and nothing at all is the defaults' cheapest form.
+  if (options === undefined) return signal === undefined && attempt === 1 ? undefined : { signal, attempt };
+  return { ...options, signal, attempt };
+}
+
 /**
  * Composes policies; the first is the outermost. `pipeline(retry, breaker, limiter)` retries
  * calls that the breaker and the limiter let through. The caller's options (a limiter's `key`,
@@ -105,20 +114,7 @@ export function pipeline<const Policies extends readonly Policy<never>[]>(
   const layers = policies as readonly Policy[];
   const last = layers.length - 1;
   const through = <T>(index: number, fn: Task<T>, options: ExecuteOptions | undefined): Promise<T> =>
-    layers[index]!.execute(
-      index === last
-        ? fn
-        : (ctx) =>
-            through(
-              index + 1,
-              fn,
-              // Without caller options, a literal: spreading costs far more than it looks.
-              options === undefined
-                ? { signal: CallContext.signalOf(ctx), attempt: ctx.attempt }
-                : { ...options, signal: CallContext.signalOf(ctx), attempt: ctx.attempt },
-            ),
-      options,
-    );
+    layers[index]!.execute(index === last ? fn : (ctx) => through(index + 1, fn, innerOptions(options, ctx)), options);
   const composed: Pipeline = {
     execute(fn, options) {
       if (last < 0) {
