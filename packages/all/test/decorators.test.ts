@@ -13,6 +13,7 @@ import {
   withRateLimit,
   withRetry,
   withTimeout,
+  type PolicyDecorator,
 } from '../src/index.js';
 
 describe('method decorators', () => {
@@ -67,38 +68,30 @@ describe('method decorators', () => {
     await expect(healthy.load()).rejects.toBeInstanceOf(CircuitOpenError);
   });
 
-  it('one decorator value given options, applied to two methods, guards each with a breaker of its own', async () => {
-    const guarded = withCircuitBreaker({ failureThreshold: 1, resetTimeout: 60_000 });
+  /** An object with two methods that one decorator value guards: one fails, one works. */
+  function twoMethodsGuardedBy(guard: PolicyDecorator) {
     class Service {
-      @guarded
+      @guard
       async failing(): Promise<string> {
         throw new Error('down');
       }
-      @guarded
+      @guard
       async working(): Promise<string> {
         return 'up';
       }
     }
-    const service = new Service();
+    return new Service();
+  }
+
+  it('one decorator value given options, applied to two methods, guards each with a breaker of its own', async () => {
+    const service = twoMethodsGuardedBy(withCircuitBreaker({ failureThreshold: 1, resetTimeout: 60_000 }));
     await expect(service.failing()).rejects.toThrow('down');
     await expect(service.failing()).rejects.toBeInstanceOf(CircuitOpenError);
     await expect(service.working()).resolves.toBe('up');
   });
 
   it('one decorator value given a breaker, applied to two methods, shares it', async () => {
-    const breaker = new CircuitBreaker({ failureThreshold: 1 });
-    const guarded = withCircuitBreaker(breaker);
-    class Service {
-      @guarded
-      async failing(): Promise<string> {
-        throw new Error('down');
-      }
-      @guarded
-      async working(): Promise<string> {
-        return 'up';
-      }
-    }
-    const service = new Service();
+    const service = twoMethodsGuardedBy(withCircuitBreaker(new CircuitBreaker({ failureThreshold: 1 })));
     await expect(service.failing()).rejects.toThrow('down');
     await expect(service.working()).rejects.toBeInstanceOf(CircuitOpenError);
   });
