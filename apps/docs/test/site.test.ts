@@ -1,12 +1,12 @@
 // End to end: serves the built site with `vitepress preview` on a free port and drives it in
 // headless Chromium. Every page must load without a console error or a failed request, and every
 // demo must react to its controls; a screenshot of each demo goes to .artifacts/.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { RateLimitAlgorithm } from '@cemaf/rate-limiter';
-import { systemProgram } from '@cemaf/test-utils';
+import { CHROMIUM_FLAGS, findChromium } from '@cemaf/test-utils';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFreshBuild } from '../.vitepress/build-marker.ts';
@@ -17,22 +17,7 @@ const docsDir = join(import.meta.dirname, '..');
 const vitepress = join(docsDir, 'node_modules', 'vitepress', 'bin', 'vitepress.js');
 const artifacts = join(docsDir, '.artifacts');
 
-const browserProgram = systemProgram(process.env.CHROMIUM_PATH ?? 'chromium', 'chromium');
-const executablePath =
-  process.env.CHROMIUM_PATH ?? spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).stdout.trim();
-// TOOLCHAIN.md's flags for Debian's chromium; the resolver rule keeps it off the network.
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
+const browserFound = findChromium();
 
 /** The demos each package's page must show; a package not listed has none (the Redis ones). */
 const demosOf: Record<string, string[]> = {
@@ -157,7 +142,7 @@ const startsOf = (demo: Locator, selector: string) =>
 
 let origin = '';
 
-describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
+describe.skipIf('skip' in browserFound)('the docs site in Chromium', () => {
   let preview: ChildProcess | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext;
@@ -194,7 +179,8 @@ describe.skipIf(!browserProgram.available)('the docs site in Chromium', () => {
     }
 
     mkdirSync(artifacts, { recursive: true });
-    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+    if ('skip' in browserFound) throw new Error(browserFound.skip);
+    browser = await chromium.launch({ executablePath: browserFound.path, args: [...CHROMIUM_FLAGS] });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   }, 900_000);
 

@@ -1,42 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { systemProgram } from '@cemaf/test-utils';
+import { CHROMIUM_FLAGS } from '@cemaf/test-utils';
 import { build } from 'esbuild';
 import { statusOf, type CheckResult, type RuntimeRun } from './results.js';
 
-/** Flags for Debian's Chromium here and in CI (TOOLCHAIN.md): headless, offline but for 127.0.0.1. */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
-
 const RUN_TIMEOUT_MS = 120_000;
-
-/**
- * The Chromium to launch: `CHROMIUM_PATH`, or `chromium` on the PATH. Without it the runtime is
- * skipped loudly, or fails under `CI=true` (the system-program rule).
- */
-export function findChromium(): { path: string } | { skip: string } {
-  const override = process.env.CHROMIUM_PATH;
-  if (override) {
-    if (!existsSync(override)) throw new Error(`CHROMIUM_PATH is ${override}, which does not exist`);
-    return { path: override };
-  }
-  const program = systemProgram('chromium', 'chromium');
-  if (!program.available) return { skip: program.skipReason ?? 'chromium was not found' };
-  return { path: spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).stdout.trim() };
-}
 
 /** An entry that imports the smoke modules and the package entries they load, for esbuild. */
 function browserEntry(modules: readonly { name: string; entries: readonly string[] }[]): string {
@@ -126,7 +95,7 @@ export async function runChromium(
   const { chromium } = await import('playwright-core');
   let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
   try {
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, timeout: 60_000 });
+    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_FLAGS], timeout: 60_000 });
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(String(error.stack ?? error)));

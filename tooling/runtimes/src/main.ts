@@ -4,7 +4,8 @@
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findChromium, runChromium } from './chromium.js';
+import { findChromium } from '@cemaf/test-utils';
+import { runChromium } from './chromium.js';
 import { ensureInstalled, type Installed } from './install.js';
 import { failures, matrixTable, totals, writeResults } from './report.js';
 import type { RuntimeRun } from './results.js';

@@ -1,4 +1,5 @@
 export { systemProgram, type SystemProgram } from './system-program.js';
+export { CHROMIUM_FLAGS, findChromium } from './chromium.js';
 export {
   freePort,
   redisCliProgram,
