@@ -1,5 +1,5 @@
 import { systemClock, TimeoutError, type Clock, type ExecuteOptions, type Listener, type Policy, type Task } from '@cemaf/core';
-import { CallContext, Emitter, invalid, runTask, wrap } from '@cemaf/core/internal';
+import { CallContext, Emitter, invalid, onAbort, runTask, wrap } from '@cemaf/core/internal';
 import {
   CircuitBreaker,
   type CircuitBreakerEvents,
@@ -412,10 +412,9 @@ export class RedisCircuitBreaker implements Policy {
     const signal = options?.signal;
     if (signal === undefined) return wait.then(() => this.execute(fn, options));
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
+      const stopWaiting = onAbort(signal, () => reject(signal.reason));
       void wait.then(() => {
-        signal.removeEventListener('abort', onAbort);
+        stopWaiting();
         if (!signal.aborted) resolve(this.execute(fn, options));
       });
     });
@@ -564,20 +563,20 @@ export class RedisCircuitBreaker implements Policy {
       giveBack();
       throw signal.reason;
     }
-    signal?.addEventListener('abort', giveBack, { once: true });
+    const stopWaiting = signal && onAbort(signal, giveBack);
     const clock = this.#clock;
     const start = this.#timed() ? clock.now() : Number.NaN;
     let value: T;
     try {
       value = await runTask(fn, ctx);
     } catch (error) {
-      signal?.removeEventListener('abort', giveBack);
+      stopWaiting?.();
       // An abort counts as nothing; the slot went back when it happened.
       if (signal?.aborted) this.#ignored++;
       else await this.#trialFailed(id, generation, error, Number.isNaN(start) ? start : clock.now() - start, giveBack);
       throw error;
     }
-    signal?.removeEventListener('abort', giveBack);
+    stopWaiting?.();
     if (signal?.aborted) {
       this.#ignored++;
       return value;

@@ -1,5 +1,5 @@
 import type { CircuitOpenError, ExecuteOptions, Listener, Policy, Task } from '@cemaf/core';
-import { CallContext, Emitter, invalid, runTask, wrap } from '@cemaf/core/internal';
+import { CallContext, Emitter, invalid, onAbort, runTask, wrap } from '@cemaf/core/internal';
 import {
   admit,
   closed,
@@ -267,15 +267,12 @@ export class CircuitBreaker implements Policy {
   /** Runs a call that needs handlers of its own: timed, with a signal, or a trial. */
   #watch<T>(fn: Task<T>, ctx: CallContext, circuit: Closed | HalfOpen, signal: AbortSignal | undefined): Promise<T> {
     const { clock } = this.#settings;
-    let onAbort: (() => void) | undefined;
-    if (signal !== undefined && circuit.state === 'half-open') {
-      // A trial whose caller gives up gives its slot back at once, even if fn never settles.
-      onAbort = () => release(circuit);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
+    // A trial whose caller gives up gives its slot back at once, even if fn never settles.
+    const stopWaiting =
+      signal !== undefined && circuit.state === 'half-open' ? onAbort(signal, () => release(circuit)) : undefined;
     const start = this.#timed() ? clock.now() : Number.NaN;
     const ended = (failed: boolean, error: unknown): void => {
-      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+      stopWaiting?.();
       // An abort counts as nothing; a trial's slot went back when it happened.
       if (signal?.aborted) this.#ignored++;
       else this.#count(circuit, failed, error, Number.isNaN(start) ? start : clock.now() - start);

@@ -1,3 +1,5 @@
+import { onAbort } from './abort.js';
+
 /**
  * A source of time. Every policy reads time from a `Clock`, so tests can drive it with
  * `ManualClock` instead of waiting.
@@ -89,15 +91,16 @@ export const systemClock: Clock = {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       if (!checkSleep('systemClock.sleep', ms)) return resolve();
-      const onAbort = () => {
-        cancel();
-        reject(signal?.reason);
-      };
       const cancel = startTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
+        stopWaiting?.();
         resolve();
       });
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const stopWaiting =
+        signal &&
+        onAbort(signal, () => {
+          cancel();
+          reject(signal.reason);
+        });
     });
   },
 };

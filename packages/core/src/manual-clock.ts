@@ -1,3 +1,4 @@
+import { onAbort } from './abort.js';
 import { checkSleep, registerSchedule, soon, type Clock } from './clock.js';
 
 interface Sleeper {
@@ -70,15 +71,16 @@ export class ManualClock implements Clock {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       if (!checkSleep('ManualClock.sleep', ms)) return resolve();
-      const onAbort = () => {
-        cancel();
-        reject(signal?.reason);
-      };
       const cancel = this.#schedule(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
+        stopWaiting?.();
         resolve();
       });
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const stopWaiting =
+        signal &&
+        onAbort(signal, () => {
+          cancel();
+          reject(signal.reason);
+        });
     });
   }
 

@@ -1,5 +1,5 @@
 import { RateLimitExceededError, systemClock, TimeoutError, type Clock, type Policy, type Task } from '@cemaf/core';
-import { CallContext, Emitter, invalid, runTask, schedule, wrap, type Listener } from '@cemaf/core/internal';
+import { CallContext, Emitter, invalid, onAbort, runTask, schedule, wrap, type Listener } from '@cemaf/core/internal';
 import {
   rateLimitHeaders,
   type AcquireOptions,
@@ -82,7 +82,8 @@ interface Waiter {
   /** Cancels its sleep when it moves up or aborts. */
   cancel: (() => void) | undefined;
   readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
+  /** Stops listening to `signal`, when there is one. */
+  stopWaiting: (() => void) | undefined;
   readonly resolve: () => void;
   readonly reject: (reason: unknown) => void;
 }
@@ -423,11 +424,11 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
         movedToken: undefined,
         cancel: undefined,
         signal,
-        onAbort: signal && (() => this.#abort(waiter)),
+        stopWaiting: undefined,
         resolve,
         reject,
       };
-      if (signal) signal.addEventListener('abort', waiter.onAbort!, { once: true });
+      if (signal) waiter.stopWaiting = onAbort(signal, () => this.#abort(waiter));
       this.#waiters.set(seq, waiter);
       this.#decide('enter', tagOf(key), cost, seq).then(
         (reply) => this.#entered(waiter, reply, route),
@@ -524,7 +525,7 @@ export class RedisRateLimiter implements Policy<RateLimitExecuteOptions> {
     waiter.state = state;
     waiter.cancel?.();
     if (state === 'done') this.#waiters.delete(waiter.seq);
-    if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+    waiter.stopWaiting?.();
   }
 
   /** A waiter that left has nothing more in Redis. */

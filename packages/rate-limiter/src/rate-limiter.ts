@@ -3,6 +3,7 @@ import {
   CallContext,
   Emitter,
   invalid,
+  onAbort,
   runTask,
   schedule,
   wrap,
@@ -74,8 +75,8 @@ interface Waiter {
   /** Cancels its pending wake-up; `ignore` once it has woken. */
   cancel: () => void;
   readonly signal: AbortSignal | undefined;
-  /** Listens to `signal`, when there is one. */
-  readonly onAbort: (() => void) | undefined;
+  /** Stops listening to `signal`, when there is one. */
+  stopWaiting: (() => void) | undefined;
   /** What `execute` runs, started the moment its permits are taken; `null` for `acquire`. */
   readonly task: Task<unknown> | null;
   readonly ctx: CallContext | null;
@@ -370,7 +371,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
         next: undefined,
         cancel: ignore,
         signal,
-        onAbort: signal && (() => this.#abort(key, waiting, waiter)),
+        stopWaiting: undefined,
         task,
         ctx,
         resolve,
@@ -380,7 +381,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
       else waiting.first = waiter;
       waiting.last = waiter;
       waiting.size++;
-      signal?.addEventListener('abort', waiter.onAbort!);
+      if (signal) waiter.stopWaiting = onAbort(signal, () => this.#abort(key, waiting, waiter));
       this.#arm(key, waiting, waiter, delay);
       this.#events.emit('wait', { key, cost, delay });
     });
@@ -457,7 +458,7 @@ export class RateLimiter implements Policy<RateLimitExecuteOptions> {
     if (queue.last === waiter) queue.last = previous;
     if (--queue.size === 0) this.#queues.delete(key);
     waiter.cancel();
-    waiter.signal?.removeEventListener('abort', waiter.onAbort!);
+    waiter.stopWaiting?.();
   }
 
   /**

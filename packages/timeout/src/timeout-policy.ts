@@ -5,6 +5,7 @@ import {
   describe,
   invalid,
   numberOption,
+  onAbort,
   optionsOf,
   runTask,
   schedule,
@@ -113,7 +114,7 @@ export class TimeoutPolicy implements Policy {
         if (state !== 'running') return false;
         state = next;
         cancelDeadline();
-        caller?.removeEventListener('abort', onCallerAbort);
+        stopWaiting?.();
         return true;
       };
       const onCallerAbort = () => {
@@ -129,7 +130,7 @@ export class TimeoutPolicy implements Policy {
         events.emit('timeout', { timeout, attempt: ctx.attempt });
         reject(error);
       });
-      caller?.addEventListener('abort', onCallerAbort, { once: true });
+      const stopWaiting = caller && onAbort(caller, onCallerAbort);
       const settledLate = (outcome: { status: 'fulfilled'; value: unknown } | { status: 'rejected'; reason: unknown }) => {
         if (state === 'timed-out') {
           events.emit('settledAfterTimeout', { timeout, attempt: ctx.attempt, elapsed: clock.now() - start, ...outcome });
