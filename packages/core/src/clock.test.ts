@@ -27,6 +27,17 @@ describe('systemClock', () => {
     expect(systemClock.now()).toBe(1234.5);
   });
 
+  it('never calls back before sleep returns, even when the runtime pauses between two clock reads', async () => {
+    const controller = new AbortController();
+    // Each read is 50 ms after the one before: the pause outlasts the 25 ms sleep.
+    vi.spyOn(performance, 'now').mockImplementation(() => (now += 50));
+    const sleeping = systemClock.sleep(25, controller.signal);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(25);
+    await expect(sleeping).resolves.toBeUndefined();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('resolves after the delay and leaves no timer', async () => {
     let done = false;
     const sleeping = systemClock.sleep(100).then(() => (done = true));

@@ -70,14 +70,16 @@ export function soon(callback: () => void): () => void {
  */
 function startTimer(ms: number, callback: () => void): () => void {
   const due = performance.now() + ms;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   // Timers may fire a little early, and cannot wait longer than MAX_TIMER_DELAY.
-  const arm = () => {
+  const arm = (left: number) => setTimeout(wake, Math.min(Math.ceil(left), MAX_TIMER_DELAY));
+  const wake = () => {
     const left = due - performance.now();
-    if (left > 0) timer = setTimeout(arm, Math.min(Math.ceil(left), MAX_TIMER_DELAY));
+    if (left > 0) timer = arm(left);
     else callback();
   };
-  arm();
+  // Armed with `ms`, not with what is left of it: never a callback before this returns, even
+  // when the runtime paused between the two clock reads.
+  let timer = arm(ms);
   return () => clearTimeout(timer);
 }
 
