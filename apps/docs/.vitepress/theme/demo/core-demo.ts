@@ -1,6 +1,5 @@
 import { pipeline, type Clock, type ExecuteOptions, type Policy, type Task } from '@cemaf/core';
-import { FlakyService } from './flaky-service.ts';
-import { seededRandom } from './random.ts';
+import { serviceForCall } from './flaky-service.ts';
 import { simulate } from './simulate.ts';
 import type { Span, TimelineRow } from './timeline.ts';
 
@@ -88,16 +87,7 @@ export async function runCoreDemo(settings: CoreDemoSettings): Promise<CoreDemoR
   const simulation = await simulate(async (clock) => {
     // One service per call, each with its own draws: moving the latency slider, which reorders
     // the attempts in time, then leaves each call's luck as it was.
-    const services = spans.map(
-      (_, row) =>
-        new FlakyService({
-          clock,
-          failureRate: settings.failureRate,
-          latency: settings.latency,
-          jitter: 0.3,
-          random: seededRandom(settings.seed * 7_919 + row),
-        }),
-    );
+    const services = spans.map((_, row) => serviceForCall(clock, settings, row));
     const resilient = pipeline(
       secondChance(clock, retryDelay),
       stopwatch(clock, (row, span) => spans[row]!.push(span)),

@@ -1,6 +1,5 @@
 import { FallbackPolicy } from '@cemaf/fallback';
-import { FlakyService } from './flaky-service.ts';
-import { seededRandom } from './random.ts';
+import { serviceForCall } from './flaky-service.ts';
 import { simulate } from './simulate.ts';
 import type { Span, TimelineRow } from './timeline.ts';
 
@@ -52,13 +51,7 @@ export async function runFallbackDemo(settings: FallbackDemoSettings): Promise<F
     lastKnown.on('fallback', () => fallbackEvents++);
     return Promise.all(
       spans.map(async (row, index): Promise<FallbackAnswer> => {
-        const service = new FlakyService({
-          clock,
-          failureRate: settings.failureRate,
-          latency: settings.latency,
-          jitter: 0.3,
-          random: seededRandom(settings.seed * 7_919 + index),
-        });
+        const service = serviceForCall(clock, settings, index);
         await clock.sleep(index * spacing);
         const start = clock.now();
         const ask = async () => {

@@ -1,4 +1,5 @@
 import type { Clock } from '@cemaf/core';
+import { seededRandom } from './random.ts';
 
 /** How a call to the service ended. */
 export type CallOutcome = 'ok' | 'failed' | 'aborted';
@@ -102,4 +103,25 @@ export class FlakyService {
     record.end = this.#clock.now();
     record.outcome = outcome;
   }
+}
+
+/** What the reader sets for a demo's service: its sliders, and the seed of its draws. */
+export interface ServiceSettings {
+  readonly failureRate: number;
+  readonly latency: number;
+  readonly seed: number;
+}
+
+/**
+ * The service that call `call` of a demo reaches, with draws of its own from the seed: call n
+ * keeps its luck whatever else the reader changes (the latency, the algorithm, the backoff).
+ */
+export function serviceForCall(clock: Clock, settings: ServiceSettings, call: number, jitter = 0.3): FlakyService {
+  return new FlakyService({
+    clock,
+    failureRate: settings.failureRate,
+    latency: settings.latency,
+    jitter,
+    random: seededRandom(settings.seed * 7_919 + call),
+  });
 }

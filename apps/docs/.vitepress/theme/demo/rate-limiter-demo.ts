@@ -1,5 +1,5 @@
 import { RateLimiter, type RateLimitAlgorithm } from '@cemaf/rate-limiter';
-import { FlakyService } from './flaky-service.ts';
+import { serviceForCall } from './flaky-service.ts';
 import { seededRandom } from './random.ts';
 import { simulate } from './simulate.ts';
 import type { Span, TimelineMarker, TimelineRow } from './timeline.ts';
@@ -164,13 +164,7 @@ export async function runRateLimiterDemo(settings: RateLimiterDemoSettings): Pro
         const calls = await Promise.all(
           times.map(async (arrival, index): Promise<LimitedCall> => {
             // One service per call: call n has the same luck whatever the algorithm and timing.
-            const service = new FlakyService({
-              clock,
-              failureRate: settings.failureRate,
-              latency: settings.latency,
-              jitter: 0.3,
-              random: seededRandom(settings.seed * 7_919 + index),
-            });
+            const service = serviceForCall(clock, settings, index);
             await clock.sleep(arrival);
             let admitted: number | undefined;
             try {

@@ -1,5 +1,5 @@
 import { fullJitter, RetryPolicy, type BackoffKind } from '@cemaf/retry';
-import { FlakyService } from './flaky-service.ts';
+import { serviceForCall } from './flaky-service.ts';
 import { seededRandom } from './random.ts';
 import { simulate } from './simulate.ts';
 import { formatMs, type Span, type TimelineRow } from './timeline.ts';
@@ -71,14 +71,8 @@ export async function runRetryDemo(settings: RetryDemoSettings): Promise<RetryDe
     const runs = backoffKinds.map(async (kind) => {
       const perCall = Array.from({ length: calls }, (_, call) => {
         const attempts: Attempt[] = [];
-        const service = new FlakyService({
-          clock,
-          failureRate: settings.failureRate,
-          latency: settings.latency,
-          jitter: 0.3,
-          // Same draws for call n whatever the kind: attempt k of call n has the same luck.
-          random: seededRandom(settings.seed * 7_919 + call),
-        });
+        // Same draws for call n whatever the kind: attempt k of call n has the same luck.
+        const service = serviceForCall(clock, settings, call);
         // 'jitter' is full jitter: the demo draws it from the seed, per call, so that moving a
         // slider does not redraw it, and hands the policy the function behind 'jitter'.
         const backoff = kind === 'jitter' ? fullJitter({ initialDelay, maxDelay, random: seededRandom(settings.seed * 31 + call) }) : kind;

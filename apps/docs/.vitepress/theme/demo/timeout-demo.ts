@@ -1,6 +1,5 @@
 import { TimeoutPolicy } from '@cemaf/timeout';
-import { FlakyService } from './flaky-service.ts';
-import { seededRandom } from './random.ts';
+import { serviceForCall } from './flaky-service.ts';
 import { simulate } from './simulate.ts';
 import type { TimelineMarker, TimelineRow } from './timeline.ts';
 
@@ -46,17 +45,7 @@ export async function runTimeoutDemo(settings: TimeoutDemoSettings): Promise<Tim
   const simulation = await simulate(async (clock) => {
     const policy = new TimeoutPolicy({ timeout: settings.timeout, clock });
     policy.on('timeout', () => timeoutEvents++);
-    const services = Array.from(
-      { length: calls },
-      (_, index) =>
-        new FlakyService({
-          clock,
-          failureRate: settings.failureRate,
-          latency: settings.latency,
-          jitter: 0.5,
-          random: seededRandom(settings.seed * 7_919 + index),
-        }),
-    );
+    const services = Array.from({ length: calls }, (_, index) => serviceForCall(clock, settings, index, 0.5));
     const outcomes = await Promise.all(
       services.map((service) =>
         policy.execute(({ signal }) => service.call(signal)).then(
