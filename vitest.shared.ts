@@ -1,4 +1,20 @@
-import { defineConfig } from 'vitest/config';
+import { transform } from 'esbuild';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+/**
+ * For tests of code with TC39 standard decorators (`@withRetry`...): Node 20 cannot run them yet,
+ * and Vite's own TypeScript transform leaves them as written, so esbuild lowers them first, as
+ * tsc does for users who target ES2022.
+ */
+export const standardDecorators: Plugin = {
+  name: 'standard-decorators',
+  enforce: 'pre',
+  async transform(code, id) {
+    if (!id.endsWith('.ts') || !code.includes('@with')) return null;
+    const result = await transform(code, { loader: 'ts', target: 'es2022', sourcemap: true, sourcefile: id });
+    return { code: result.code, map: result.map };
+  },
+};
 
 /**
  * The test setup every workspace package shares. Results also go to .test-results/vitest.json,
