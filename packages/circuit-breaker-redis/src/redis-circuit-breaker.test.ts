@@ -232,6 +232,30 @@ describe('RedisCircuitBreaker without a server', () => {
     await breaker.close();
   });
 
+  it('an answer that comes after storeTimeout says Redis is reachable: the breaker asks again at once and rejoins, with no call', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const late = deferred();
+    let calls = 0;
+    const openElsewhere = stateText({ generation: 3, state: 'o', remaining: 5_000, streak: 1 });
+    const { redis, sent } = fakeRedis(() => (++calls === 1 ? late.promise : reply(openElsewhere)), { subscribe: false });
+    const breaker = new RedisCircuitBreaker({ redis, name: 'slow', storeTimeout: 200, clock: new ManualClock() });
+    const events = record(breaker);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(breaker.stats()).toMatchObject({ mode: 'local', storeErrors: 1 });
+    expect(breaker.state).toBe('closed');
+
+    late.resolve(['0', closedState(), 0]);
+    await flush();
+    expect(ops(sent, 'sync')).toHaveLength(2);
+    expect(breaker.stats()).toMatchObject({ mode: 'shared', storeErrors: 1 });
+    expect(breaker.state).toBe('open');
+    expect(events).toEqual([
+      'fallback: RedisCircuitBreaker: Redis did not answer within storeTimeout (200 ms); this process decides with its local breaker until Redis answers again',
+      'closed->open',
+      'rejoin',
+    ]);
+  });
+
   it('while Redis fails, calls ask it again at most every 250 ms of real time, one at a time', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { redis, sent } = fakeRedis(down, { subscribe: false });

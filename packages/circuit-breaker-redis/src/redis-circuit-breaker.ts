@@ -89,6 +89,7 @@ function replyOf(answer: unknown): Reply {
 
 const EMPTY_WINDOW = { calls: 0, failures: 0, slowCalls: 0 };
 const RESOLVED: Promise<void> = Promise.resolve();
+const ignore = (): void => undefined;
 /** Real ms between two attempts to reach Redis again while it fails (each one a call's doing, no timer). */
 const PROBE_INTERVAL = 250;
 
@@ -701,7 +702,13 @@ export class RedisCircuitBreaker implements Policy {
   #call(op: string, args: readonly RedisArgument[]): Promise<Reply> {
     const { keys, serverTime, script, channel } = this.#settings;
     const now = serverTime ? '' : String(this.#clock.now());
-    return this.#deadline.watch(this.#run(keys, [op, now, script, channel, ...args])).then(replyOf);
+    const answer = this.#run(keys, [op, now, script, channel, ...args]);
+    return this.#deadline.watch(answer).then(replyOf, (error: unknown) => {
+      // Redis answering after all, only late, says it is reachable: ask again at once, rather
+      // than wait for a call or a message.
+      if (error instanceof TimeoutError) answer.then(() => this.#local === undefined || this.#probe(true), ignore);
+      throw error;
+    });
   }
 
   /** Runs the script and takes in its answer; a failure hands over to the local breaker. Never rejects. */
@@ -822,8 +829,8 @@ export class RedisCircuitBreaker implements Policy {
 
   /**
    * While Redis fails: asks it again, one call at a time. Calls ask at most every
-   * PROBE_INTERVAL ms; the subscription (re)connecting, or a message on it, asks at once (after
-   * the call in flight, if it fails).
+   * PROBE_INTERVAL ms; the subscription (re)connecting, a message on it, or a late answer asks
+   * at once (after the call in flight, if it fails).
    */
   #probe(urgent = false): void {
     const now = systemClock.now();

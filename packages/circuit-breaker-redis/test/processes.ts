@@ -27,6 +27,7 @@ export interface ChildOptions {
   readonly successThreshold?: number;
   readonly leaseTime?: number;
   readonly flushInterval?: number;
+  readonly storeTimeout?: number;
 }
 
 export type ToChild =

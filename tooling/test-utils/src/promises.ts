@@ -41,12 +41,17 @@ export function flush(): Promise<void> {
 
 /**
  * Waits until `condition` holds, checking every few ms of real time: for what travels through a
- * real server (pub/sub messages, batches on a flush timer). Fails after `timeout` ms.
+ * real server (pub/sub messages, batches on a flush timer). Fails after `timeout` ms, naming
+ * `what` (a function is read then, so that it can describe the state at that moment).
  */
-export async function eventually(condition: () => boolean | Promise<boolean>, timeout = 5_000, what = 'a condition'): Promise<number> {
+export async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  timeout = 5_000,
+  what: string | (() => string) = 'a condition',
+): Promise<number> {
   const start = performance.now();
   while (!(await condition())) {
-    if (performance.now() - start > timeout) throw new Error(`${what} did not hold within ${timeout} ms`);
+    if (performance.now() - start > timeout) throw new Error(`${typeof what === 'string' ? what : what()} did not hold within ${timeout} ms`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return performance.now() - start;
