@@ -142,6 +142,76 @@ describe('RedisCircuitBreaker without a server', () => {
     expect(breaker.stats()).toMatchObject({ isolated: true, timesOpened: 1 });
   });
 
+  it('news that a circuit is open, arriving after this process saw that open period turn half-open, changes nothing', async () => {
+    const clock = new ManualClock();
+    const { redis, publish } = fakeRedis(() => reply(closedState(10)));
+    const breaker = new RedisCircuitBreaker({ redis, name: 'search', clock });
+    const changes = record(breaker);
+    await flush();
+    publish(stateText({ generation: 11, state: 'o', remaining: 60_000, streak: 1 }));
+    await clock.advance(60_000);
+    expect(breaker.state).toBe('half-open');
+    // Sent just before the open period ended (an answer to a call made then), heard after it:
+    // within one generation the circuit only goes from open to half-open.
+    publish(stateText({ generation: 11, state: 'o', remaining: 1, streak: 1 }));
+    expect(breaker.state).toBe('half-open');
+    expect(changes).toEqual(['closed->open', 'open->half-open']);
+  });
+
+  it('a trial slot refused because Redis was still open is given back here: the call is turned away as open, the next one asks again', async () => {
+    const clock = new ManualClock();
+    const answers = [deferred(), deferred()];
+    const openState = (remaining: number) => stateText({ generation: 11, state: 'o', remaining, streak: 1 });
+    const { redis, sent } = fakeRedis((call) => {
+      if (call.op === 'sync') return reply(openState(1_000));
+      if (call.op === 'trial') return answers[ops(sent, 'trial').length - 1]!.promise;
+      return reply(closedState(12));
+    });
+    const breaker = new RedisCircuitBreaker({ redis, name: 'search', halfOpenMaxCalls: 1, clock });
+    const changes = record(breaker);
+    await flush();
+    await clock.advance(1_000);
+    const first = errorOf(breaker.execute(() => 'first'));
+    await flush();
+    // The clock moved on while the question was on its way.
+    await clock.advance(1);
+    answers[0]!.resolve(['1000', openState(1), 0]);
+    expect(await first).toMatchObject({ code: 'CIRCUIT_OPEN', retryAfter: 1 });
+    expect(breaker.state).toBe('half-open');
+    const second = breaker.execute(() => 'second');
+    await flush();
+    expect(ops(sent, 'trial')).toHaveLength(2);
+    answers[1]!.resolve(['1001', stateText({ generation: 11, state: 'h', streak: 1, taken: 1 }), 1]);
+    await expect(second).resolves.toBe('second');
+    expect(breaker.state).toBe('closed');
+    expect(changes).toEqual(['closed->open', 'open->half-open', 'half-open->closed']);
+  });
+
+  it('half-open here while Redis, whose clock runs behind, is still open: the answer reopens it here until Redis turns half-open', async () => {
+    const clock = new ManualClock();
+    let redisBehind = 30;
+    const { redis, sent } = fakeRedis((call) => {
+      if (call.op === 'sync') return reply(stateText({ generation: 11, state: 'o', remaining: 1_000, streak: 1 }));
+      const remaining = 1_000 + redisBehind - clock.now();
+      return reply(stateText({ generation: 11, state: remaining > 0 ? 'o' : 'h', remaining: Math.max(remaining, 0), streak: 1, taken: 1 }), remaining > 0 ? 0 : 1);
+    });
+    const breaker = new RedisCircuitBreaker({ redis, name: 'search', halfOpenMaxCalls: 1, clock });
+    const changes = record(breaker);
+    await flush();
+    await clock.advance(1_000);
+    expect(await errorOf(breaker.execute(() => 'early'))).toMatchObject({ code: 'CIRCUIT_OPEN', retryAfter: 30 });
+    expect(breaker.state).toBe('open');
+    await clock.advance(29);
+    expect(await errorOf(breaker.execute(() => 'early'))).toMatchObject({ retryAfter: 1 });
+    expect(ops(sent, 'trial')).toHaveLength(1);
+    redisBehind = 0;
+    await clock.advance(1);
+    void outcome(breaker.execute(() => 'trial'));
+    await flush();
+    expect(ops(sent, 'trial')).toHaveLength(2);
+    expect(changes).toEqual(['closed->open', 'open->half-open', 'half-open->open', 'open->half-open']);
+  });
+
   it('half-open: asks Redis for a trial slot; with every slot taken it turns calls away without asking, until one frees', async () => {
     const clock = new ManualClock();
     const trialAnswer = deferred<unknown>();

@@ -14,6 +14,7 @@ import {
   halfOpen,
   rejectSoon,
   rejection,
+  release,
   retryAfter,
   stateOf,
   toSnapshot,
@@ -77,14 +78,16 @@ interface Local {
 /** What the script answers: the server's time, the circuit's state, and whether a trial slot was granted. */
 interface Reply {
   readonly now: number;
+  /** The clock's reading when the call was sent. */
+  readonly sentAt: number;
   readonly state: SharedState;
   readonly granted: boolean;
 }
 
 /** Reads the script's answer; throws a `TypeError` for anything else (a store error, then). */
-function replyOf(answer: unknown): Reply {
+function replyOf(answer: unknown, sentAt: number): Reply {
   const [now, state, granted] = Array.isArray(answer) ? (answer as unknown[]) : [];
-  return { now: Number(now), state: parseState(state), granted: Number(granted) === 1 };
+  return { now: Number(now), sentAt, state: parseState(state), granted: Number(granted) === 1 };
 }
 
 const EMPTY_WINDOW = { calls: 0, failures: 0, slowCalls: 0 };
@@ -522,10 +525,12 @@ export class RedisCircuitBreaker implements Policy {
     this.#ownTrials++;
     let granted: boolean;
     let generation: number;
+    let stillOpen: SharedState | undefined;
     try {
       const reply = await this.#call('trial', [id]);
       granted = reply.granted;
       generation = reply.state.generation;
+      if (reply.state.state === 'o') stillOpen = reply.state;
       if (this.#generation === asked) this.#ownTrials--;
       this.#answered(reply);
     } catch (error) {
@@ -547,6 +552,11 @@ export class RedisCircuitBreaker implements Policy {
       // Closed meanwhile: an ordinary call. Otherwise every slot is taken, or it is not half-open.
       if (current.state === 'closed' || this.#local !== undefined) return this.execute(fn, options);
       if (signal?.aborted) throw signal.reason;
+      if (stillOpen !== undefined && current === circuit) {
+        // Redis was still open when it answered, if only just: this call held no slot.
+        release(circuit);
+        return this.#reject({ state: 'open', until: this.#clock.now() + stillOpen.remaining, streak: stillOpen.streak });
+      }
       return this.#reject(current);
     }
     this.#ownTrials++;
@@ -701,14 +711,17 @@ export class RedisCircuitBreaker implements Policy {
   /** Runs the script (`op`, then its arguments), within `storeTimeout`. */
   #call(op: string, args: readonly RedisArgument[]): Promise<Reply> {
     const { keys, serverTime, script, channel } = this.#settings;
-    const now = serverTime ? '' : String(this.#clock.now());
-    const answer = this.#run(keys, [op, now, script, channel, ...args]);
-    return this.#deadline.watch(answer).then(replyOf, (error: unknown) => {
-      // Redis answering after all, only late, says it is reachable: ask again at once, rather
-      // than wait for a call or a message.
-      if (error instanceof TimeoutError) answer.then(() => this.#local === undefined || this.#probe(true), ignore);
-      throw error;
-    });
+    const sentAt = this.#clock.now();
+    const answer = this.#run(keys, [op, serverTime ? '' : String(sentAt), script, channel, ...args]);
+    return this.#deadline.watch(answer).then(
+      (value) => replyOf(value, sentAt),
+      (error: unknown) => {
+        // Redis answering after all, only late, says it is reachable: ask again at once, rather
+        // than wait for a call or a message.
+        if (error instanceof TimeoutError) answer.then(() => this.#local === undefined || this.#probe(true), ignore);
+        throw error;
+      },
+    );
   }
 
   /** Runs the script and takes in its answer; a failure hands over to the local breaker. Never rejects. */
@@ -726,7 +739,7 @@ export class RedisCircuitBreaker implements Policy {
   /** Takes in an answer of the script: the server's time and the circuit's state. */
   #answered(reply: Reply): void {
     if (this.#settings.serverTime) this.#serverOffset = reply.now - this.#clock.now();
-    this.#adopt(reply.state);
+    this.#adopt(reply.state, reply.sentAt);
   }
 
   /** A message on the circuit's channel: a transition, or a trial slot given back. */
@@ -745,8 +758,11 @@ export class RedisCircuitBreaker implements Policy {
     this.#adopt(state);
   }
 
-  /** Follows the shared circuit as Redis describes it, if that is news. */
-  #adopt(shared: SharedState): void {
+  /**
+   * Follows the shared circuit as Redis describes it, if that is news: in an answer to a call
+   * sent at `sentAt`, or in a message.
+   */
+  #adopt(shared: SharedState, sentAt?: number): void {
     if (this.#local !== undefined || this.#closing !== undefined || shared.generation < this.#generation) return;
     const same = shared.generation === this.#generation;
     const now = this.#clock.now();
@@ -756,11 +772,15 @@ export class RedisCircuitBreaker implements Policy {
         if (!same || circuit.state !== 'closed') this.#transition(shared.generation, closed());
         this.#period?.tally.learn(shared.view);
         break;
-      case 'o':
-        if (!same || circuit.state !== 'open') {
+      case 'o': {
+        // Within one generation the circuit only turns from open to half-open, so this process,
+        // half-open already, reopens only on an answer that shows the open period ends later.
+        const endsLater = same && circuit.state === 'half-open' && sentAt !== undefined && sentAt + shared.remaining > now;
+        if (!same || endsLater) {
           this.#transition(shared.generation, { state: 'open', until: now + shared.remaining, streak: shared.streak });
         }
         break;
+      }
       case 'h': {
         let halfOpenCircuit: HalfOpen;
         if (same && circuit.state === 'half-open') halfOpenCircuit = circuit;
