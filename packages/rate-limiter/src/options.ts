@@ -69,7 +69,7 @@ export interface Settings extends LimitSettings {
   readonly clock: Clock;
 }
 
-const OWNER = 'RateLimiter';
+export const OWNER = 'RateLimiter';
 
 /** Checks the constructor's options; throws TypeError / RangeError naming the bad one. */
 export function settingsOf(options: RateLimiterOptions): Settings {

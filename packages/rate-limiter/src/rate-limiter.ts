@@ -14,6 +14,7 @@ import { rateLimitHeaders, type RateLimitDecision, type RateLimitHeadersOptions 
 import { checkCost, checkKey, checkSignal } from './limit-options.js';
 import {
   algorithmOf,
+  OWNER,
   settingsOf,
   type AcquireOptions,
   type RateLimiterOptions,
@@ -21,8 +22,6 @@ import {
   type RateLimitExecuteOptions,
   type RateLimitOptions,
 } from './options.js';
-
-const OWNER = 'RateLimiter';
 
 /** A key, or `undefined` for the limiter's own budget. */
 type Key = string | undefined;
